@@ -1,0 +1,94 @@
+"""The path a question takes: validate → standalone question → retriever → answerer → citations.
+
+It is one LangChain runnable whose stream yields `{"delta": text}` events while the answer is built and
+a final `{"answer": Answer}` event; `ask` is the same stream, consumed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from .answer_extractive import Draft
+from .query import Question, normalise, parse
+from .retrieve import HybridRetriever
+from .schema import Answer, Filters, Retrieved, Timings, Turn
+
+
+class Answerer(Protocol):
+    name: str
+
+    def rewrite(self, question: Question, history: list[Turn]) -> str: ...
+
+    def stream(self, question: Question, docs: list[Document]) -> Iterator[str | Draft]: ...
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+class AskChain:
+    def __init__(self, retriever: HybridRetriever, answerer: Answerer, top_k: int = 5):
+        self.retriever = retriever
+        self.answerer = answerer
+        self.top_k = top_k
+        self.runnable: Runnable = RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
+
+    def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        question = parse(inputs["question"])
+        history = [Turn(role=t.role, content=normalise(t.content)) for t in inputs.get("history") or [] if t.content.strip()]
+        search = normalise(self.answerer.rewrite(question, history)) if history else question.search
+        standalone = Question(text=question.text, search=search, script=question.script)
+        return {**inputs, "started": started, "parsed": standalone}
+
+    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+        t = time.perf_counter()
+        docs = self.retriever.invoke(
+            state["parsed"].search, filters=state.get("filters"), k=state.get("top_k") or self.top_k
+        )
+        return {**state, "docs": docs, "retrieve_ms": _ms(t)}
+
+    def _answer(self, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        t = time.perf_counter()
+        draft: Draft | None = None
+        for piece in self.answerer.stream(state["parsed"], state["docs"]):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield {"delta": piece}
+        assert draft is not None, "an answerer's stream ends with its Draft"
+        yield {"answer": self._contract(state, draft, _ms(t))}
+
+    def _contract(self, state: dict[str, Any], draft: Draft, answer_ms: float) -> Answer:
+        retrieved = [
+            Retrieved(doc_id=d.metadata["doc_id"], chunk_id=d.metadata["chunk_id"], score=round(d.metadata["score"], 6), text=d.page_content)
+            for d in state["docs"]
+        ]
+        return Answer(
+            question=state["parsed"].text,
+            answer=draft.answer,
+            answered=draft.answered,
+            backend=self.answerer.name,
+            fallback=draft.fallback,
+            citations=draft.citations,
+            retrieved=retrieved,
+            timings_ms=Timings(retrieve=state["retrieve_ms"], answer=answer_ms, total=_ms(state["started"])),
+        )
+
+    def stream(
+        self, question: str, history: list[Turn] | None = None, top_k: int | None = None, filters: Filters | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Raises QuestionError before yielding anything when the question cannot be asked."""
+        inputs = {"question": question, "history": history or [], "top_k": top_k, "filters": filters}
+        yield from self.runnable.stream(inputs)
+
+    def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None, filters: Filters | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, history, top_k, filters):
+            final = event.get("answer", final)
+        return final

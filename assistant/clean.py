@@ -1,0 +1,108 @@
+"""Turn a crawled Chinese news page into its article text.
+
+Each step is a small function over text or lines so it can be tested on real snippets. None knows any
+particular site: they look for the shapes that crawled pages share (menus, teaser lists, repeated
+promo strings, pinyin annotations).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SENTENCE_END = "。！？!?；;…"
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# A syllable counts as inserted pinyin only when it carries a tone mark, so "(Network)" or "(GDP)" survive.
+_PINYIN = re.compile(rf"(?<=[{CJK}])[(（]([a-zü{_TONED}]{{1,7}})[)）]")
+
+_BREADCRUMB = re.compile(r"(当前位置|當前位置|您的位置|您現在的位置|您现在的位置)[:：]|^(首页|主页|主頁|首頁)\s*>|(\s>\s.*){2,}")
+_CHROME_LINE = re.compile(
+    r"^(分享到|分享：|分享:|收藏|打印|关闭|關閉|返回顶部|返回頂部|日榜|周榜|月榜|上一篇|下一篇|责任编辑|責任編輯|编辑[:：]|編輯[:：]|转自[:：]|轉自[:：])"
+    r"|微信公众号|微信公眾號|扫一扫|掃一掃|版权所有|版權所有|ICP备|ICP備|公网安备|公網安備"
+)
+# Lines after which a page holds only site furniture: related-article teasers, snapshot and copyright notices.
+_TAIL_MARKER = re.compile(
+    r"^[【\[]?(推荐资讯|推薦資訊|热门资讯|熱門資訊|延伸阅读|延伸閱讀|更多关于|更多關於|推荐文章|推薦文章|"
+    r"相关阅读|相關閱讀|相关新闻|相關新聞|热点新闻|熱點新聞|热点视频|熱點視頻|热门推荐|熱門推薦|猜你喜欢|猜你喜歡|"
+    r"本文链接|本文鏈接|以上内容为|以上內容為|版权及免责声明|版權及免責聲明|免责声明|免責聲明|声明[:：]|聲明[:：]|分享到)"
+)
+_SNAPSHOT = re.compile(r"快照|爬虫|爬蟲|信息原文地址|如有侵权|如有侵權")
+
+
+def normalize_whitespace(text: str) -> str:
+    """Unify newlines and odd spaces, and trim lines, so later steps can work line by line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u3000", " ").replace("\xa0", " ").replace("\ufeff", "")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def strip_pinyin(text: str) -> str:
+    """`當(dāng)前` → `當前`: some sites annotate every character with its reading."""
+    return _PINYIN.sub("", text)
+
+
+def is_chrome_line(line: str) -> bool:
+    """Menus, breadcrumbs, share widgets, copyright and snapshot notices."""
+    return bool(_BREADCRUMB.search(line) or _CHROME_LINE.search(line) or _SNAPSHOT.search(line))
+
+
+def drop_chrome_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if not is_chrome_line(line)]
+
+
+def cut_trailing_chrome(lines: list[str], min_share: float = 0.3) -> list[str]:
+    """Cut from the first tail marker on, but only once the article is well under way.
+
+    A marker in the first part of a page is more likely a word in the article than the start of a
+    teaser list, so it is left alone.
+    """
+    total = sum(len(line) for line in lines) or 1
+    seen = 0
+    for i, line in enumerate(lines):
+        if seen / total >= min_share and len(line) <= 200 and _TAIL_MARKER.match(line):
+            return lines[:i]
+        seen += len(line)
+    return lines
+
+
+def repeated_spam(paragraphs: list[str], min_len: int = 6, min_count: int = 3) -> list[str]:
+    """Strings a site appended again and again: a paragraph's unterminated tail, or a whole line, seen ≥ min_count times.
+
+    An article's own repeated phrases sit inside sentences, so only what trails the last sentence end
+    (or stands alone on a line) is a candidate.
+    """
+    tails: Counter[str] = Counter()
+    for para in paragraphs:
+        cut = max(para.rfind(ch) for ch in SENTENCE_END)
+        tail = para[cut + 1 :].strip() if cut >= 0 else para.strip()
+        if len(tail) >= min_len:
+            tails[tail] += 1
+    return sorted((t for t, n in tails.items() if n >= min_count), key=len, reverse=True)
+
+
+def remove_spam(paragraphs: list[str], spam: list[str]) -> list[str]:
+    out = []
+    for para in paragraphs:
+        for s in spam:
+            para = para.replace(s, "")
+        para = para.strip()
+        if para:
+            out.append(para)
+    return out
+
+
+def drop_repeated_title(paragraphs: list[str], title: str) -> list[str]:
+    """Pages often print the headline again inside the body."""
+    return [p for p in paragraphs if p != title]
+
+
+def clean_body(lines: list[str], title: str = "") -> str:
+    """Article lines (after the header) → paragraphs joined by newlines."""
+    lines = cut_trailing_chrome([line for line in lines if line])
+    paragraphs = drop_chrome_lines(lines)
+    paragraphs = remove_spam(paragraphs, repeated_spam(paragraphs))
+    paragraphs = drop_repeated_title(paragraphs, title)
+    return "\n".join(paragraphs)

@@ -1,0 +1,84 @@
+"""The composition root: the one place that turns Settings into working parts.
+
+The API, the UI, the CLI and the evaluation all call `build_assistant`. Parts are built on first use,
+so importing or constructing this is cheap and nothing loads a model until it is needed.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .settings import Settings
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+
+    @cached_property
+    def embeddings(self):
+        from .embeddings import build_embeddings
+
+        return build_embeddings(self.settings)
+
+    @cached_property
+    def store(self):
+        from .store import Store, make_client
+
+        return Store(make_client(self.settings), self.settings.collection, self.settings.embedding_model)
+
+    @cached_property
+    def retriever(self):
+        from .retrieve import HybridRetriever
+
+        s = self.settings
+        return HybridRetriever(store=self.store, embeddings=self.embeddings, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker)
+
+    @cached_property
+    def reranker(self):
+        if not self.settings.reranker_model:
+            return None
+        from sentence_transformers import CrossEncoder
+
+        return CrossEncoder(self.settings.reranker_model, device="cpu")
+
+    @cached_property
+    def extractive(self):
+        from .answer_extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(self.embeddings, min_evidence=self.settings.min_evidence)
+
+    @cached_property
+    def chat_model(self):
+        from langchain_openai import ChatOpenAI
+
+        s = self.settings
+        return ChatOpenAI(
+            base_url=s.llm_base_url, model=s.llm_model, api_key=s.llm_api_key, timeout=s.llm_timeout, max_retries=0, temperature=0
+        )
+
+    @cached_property
+    def answerer(self):
+        """The LLM backend when an endpoint is configured, else the offline extractive one."""
+        s = self.settings
+        if not (s.llm_base_url and s.llm_model):
+            return self.extractive
+        from .answer_llm import LLMAnswerer
+
+        return LLMAnswerer(self.chat_model, self.extractive, timeout=s.llm_timeout)
+
+    @cached_property
+    def chain(self):
+        from .chain import AskChain
+
+        return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k)
+
+    @cached_property
+    def ingestor(self):
+        from .ingest import Ingestor
+
+        return Ingestor(self.settings, self.store, self.embeddings)
+
+
+def build_assistant(settings: Settings | None = None) -> Assistant:
+    return Assistant(settings)

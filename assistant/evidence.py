@@ -1,0 +1,81 @@
+"""Retrieved chunks → candidate sentences, each knowing its document, its display form and its citation data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from .chunk import split_sentences
+from .schema import Citation, Script
+from .script import to_simplified, to_traditional
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class Sentence:
+    simplified: str
+    original: str
+    doc_script: Script
+    meta: dict
+    rank: int
+    """Rank of its chunk in retrieval (0 = best)."""
+    position: int
+    """Index of the sentence inside its chunk."""
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta["doc_id"]
+
+    @property
+    def date(self) -> str | None:
+        return self.meta.get("date")
+
+    @property
+    def low_quality(self) -> bool:
+        return bool(self.meta.get("quality_low"))
+
+    def display(self, script: Script) -> str:
+        """The sentence in the reader's script; a source already in that script is quoted as written."""
+        if script == self.doc_script:
+            return self.original
+        return to_traditional(self.simplified) if script == "traditional" else self.simplified
+
+
+def sentences_from(docs: list[Document]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for rank, doc in enumerate(docs):
+        meta = doc.metadata
+        script = meta.get("script", "simplified")
+        original_text = meta.get("text") or doc.page_content
+        for para_s, para_o in zip(doc.page_content.split("\n"), original_text.split("\n")):
+            simp = split_sentences(para_s)
+            orig = split_sentences(para_o)
+            if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
+                orig = [to_traditional(s) if script == "traditional" else s for s in simp]
+            for s, o in zip(simp, orig):
+                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out)))
+    return out
+
+
+def numbers_in(text: str) -> set[str]:
+    return set(NUMBER.findall(to_simplified(text)))
+
+
+def build_citation(n: int, sentences: list[Sentence], script: Script) -> Citation:
+    first = sentences[0]
+    meta = first.meta
+    return Citation(
+        n=n,
+        doc_id=first.doc_id,
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        date=meta.get("date"),
+        url=meta.get("url"),
+        quote="".join(s.display(script) for s in sentences),
+        quality="low" if any(s.low_quality for s in sentences) else "ok",
+    )

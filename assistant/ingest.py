@@ -1,0 +1,135 @@
+"""Corpus → index, idempotently: unchanged files embed nothing, edited files replace exactly their chunks.
+
+New chunks are added before old ones are deleted, and the manifest record is written last, so a run
+killed at any point leaves the previous version searchable and the next run finishes the job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from .chunk import chunk_document
+from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar
+from .load import LoadError
+from .schema import Chunk, Document, IngestReport, SkippedFile
+from .settings import Settings
+from .store import Store, chunk_metadata
+from .script import to_simplified
+
+_NOT_DOCUMENTS = {"readme.md"}
+
+
+def discover(paths: list[Path]) -> Iterator[Path]:
+    """Files under the given paths, minus sidecars, hidden files and folder READMEs."""
+    for root in paths:
+        if root.is_file():
+            yield root
+            continue
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if path.name.endswith(SIDECAR_SUFFIX) or path.name.lower() in _NOT_DOCUMENTS:
+                continue
+            yield path
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings):
+        self.settings = settings
+        self.store = store
+        self.embeddings = embeddings
+
+    def relative_path(self, path: Path) -> str:
+        corpus = self.settings.corpus_dir.resolve()
+        path = path.resolve()
+        return str(path.relative_to(corpus)) if path.is_relative_to(corpus) else str(path)
+
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True) -> IngestReport:
+        started = time.perf_counter()
+        if rebuild:
+            self.store.reset()
+        whole_corpus = not paths
+        files = list(discover(paths or [self.settings.corpus_dir]))
+        manifest = self.store.manifest()
+        hashes = {meta.content_hash: meta.path for meta, _ in manifest.values()}
+        report = IngestReport()
+        seen: set[str] = set()
+        changed = False
+
+        for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
+            rel = self.relative_path(path)
+            doc_id = doc_id_for(rel)
+            seen.add(doc_id)
+            try:
+                digest = content_hash(path.read_bytes(), read_sidecar(path))
+                if doc_id in manifest and manifest[doc_id][0].content_hash == digest:
+                    report.unchanged += 1
+                    continue
+                if hashes.get(digest, rel) != rel:
+                    raise LoadError(f"与已收录的 {hashes[digest]} 内容相同")
+                doc = build_document(path, rel)
+            except (LoadError, OSError) as exc:
+                report.skipped.append(SkippedFile(path=rel, reason=str(exc)))
+                continue
+            old_ids = manifest[doc_id][1] if doc_id in manifest else []
+            added, removed, low = self._replace(doc, old_ids)
+            hashes[digest] = rel
+            report.files_read += 1
+            report.chunks_added += added
+            report.chunks_removed += removed
+            report.low_quality_chunks += low
+            changed = True
+
+        if whole_corpus:
+            for doc_id in manifest.keys() - seen:
+                report.chunks_removed += self.remove(doc_id, manifest[doc_id][1])
+                report.documents_removed += 1
+                changed = True
+        if changed:
+            self.store.bump_version()
+        report.seconds = round(time.perf_counter() - started, 2)
+        return report
+
+    def _replace(self, doc: Document, old_ids: list[str]) -> tuple[int, int, int]:
+        s = self.settings
+        chunks = chunk_document(doc, s.chunk_max_chars, s.chunk_min_chars, s.chunk_overlap_sentences)
+        metas = [chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks]
+        ids = [c.chunk_id for c in chunks]
+        present = self.store.existing_chunk_ids(ids)
+        new = [(c, m) for c, m in zip(chunks, metas) if c.chunk_id not in present]
+        self._add(doc, new)
+        kept = [(c.chunk_id, m) for c, m in zip(chunks, metas) if c.chunk_id in present]
+        self.store.update_chunk_metadata([i for i, _ in kept], [m for _, m in kept])
+        stale = set(old_ids) - set(ids)
+        self.store.delete_chunks(stale)
+
+        low = sum(m["quality_low"] for m in metas)
+        total = sum(len(c.text) for c in chunks) or 1
+        doc.meta.chunk_count = len(chunks)
+        doc.meta.low_quality_chunks = low
+        doc.meta.quality = round(sum(c.quality.score * len(c.text) for c in chunks) / total, 3)
+        self.store.put_document(doc.meta, doc.text, ids)
+        return len(new), len(stale), low
+
+    def _add(self, doc: Document, new: list[tuple[Chunk, dict]]) -> None:
+        title = to_simplified(doc.meta.title)
+        batch = self.settings.embedding_batch_size
+        for start in range(0, len(new), batch):
+            part = new[start : start + batch]
+            texts = [c.embedding_text(title) for c, _ in part]
+            vectors = self.embeddings.embed_documents(texts)
+            self.store.add_chunks(
+                [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
+            )
+
+    def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
+        """Chunks first: if killed in between, the manifest still names them and the next run removes them."""
+        self.store.delete_chunks(chunk_ids)
+        self.store.delete_document(doc_id)
+        return len(chunk_ids)

@@ -1,0 +1,62 @@
+"""A user's question: validated, then normalised for search (simplified, half-width, canonical terms)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .clean import CJK
+from .schema import Script
+from .script import detect_script, to_simplified
+
+MAX_QUESTION_CHARS = 2000
+
+# Different words users and articles use for the same thing; the right side is what the corpus says.
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("中小微企业", "中小企业"),
+    ("中小微型企业", "中小企业"),
+    ("工业和信息化部", "工信部"),
+    ("特色集群", "特色产业集群"),
+    ("产业群", "产业集群"),
+)
+_LITTLE_GIANT = re.compile(r"(?<!专精特新)(?<!专精特新“)(?<!专精特新\")小巨人")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    """As the user wrote it (trimmed)."""
+    search: str
+    """Simplified, half-width, canonical terms: what retrieval and matching use."""
+    script: Script
+
+
+def validate(text: str | None) -> str:
+    if text is None or not text.strip():
+        raise QuestionError("问题不能为空，请输入您想了解的政策问题")
+    text = text.strip()
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"问题过长（{len(text)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise QuestionError("问题中含有控制字符，请删除后重试")
+    if not re.search(rf"[{CJK}0-9０-９]", text):
+        raise QuestionError("请用中文提问（问题中既没有汉字也没有数字）")
+    return text
+
+
+def normalise(text: str) -> str:
+    """Full-width → half-width (NFKC), traditional → simplified, and canonical terms."""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    for variant, canonical in SYNONYMS:
+        text = text.replace(variant, canonical)
+    return _LITTLE_GIANT.sub("专精特新小巨人", text)
+
+
+def parse(text: str | None) -> Question:
+    text = validate(text)
+    return Question(text=text, search=normalise(text), script=detect_script(text, threshold=0.01))

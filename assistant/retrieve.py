@@ -1,0 +1,176 @@
+"""Hybrid retrieval: dense search in Chroma + BM25 over jieba tokens, fused by reciprocal rank.
+
+Low-quality chunks are down-weighted, near-duplicate chunks from different documents collapse to the
+better one, and an optional cross-encoder reranks. The BM25 side rebuilds itself whenever the store's
+version stamp changes, so answers follow ingestion without a restart (in every worker).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from .schema import Filters
+from .store import date_number
+from .tokens import search_tokens
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+def chroma_where(filters: Filters | None) -> dict | None:
+    if filters is None:
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.date_from:
+        clauses.append({"date_num": {"$gte": date_number(filters.date_from)}})
+    if filters.date_to:
+        clauses.append({"date_num": {"$lte": date_number(filters.date_to)}})
+    if filters.source:
+        clauses.append({"source": {"$eq": filters.source}})
+    if filters.doc_ids:
+        clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def passes(meta: dict, filters: Filters | None) -> bool:
+    """The same filters as `chroma_where`, for the BM25 side which lives outside Chroma."""
+    if filters is None:
+        return True
+    date = meta.get("date_num", 0)
+    return not (
+        (filters.date_from and date < date_number(filters.date_from))
+        or (filters.date_to and date > date_number(filters.date_to))
+        or (filters.source and meta.get("source") != filters.source)
+        or (filters.doc_ids and meta.get("doc_id") not in filters.doc_ids)
+    )
+
+
+def shingles(text: str, n: int = 4) -> set[str]:
+    text = "".join(text.split())
+    return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
+
+
+def near_duplicate(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
+    return len(a & b) / max(1, len(a | b)) >= threshold
+
+
+class _Bm25Index:
+    def __init__(self, store):
+        from rank_bm25 import BM25Okapi
+
+        got = store.all_chunks()
+        self.version = store.version()
+        self.ids: list[str] = got["ids"]
+        self.texts: list[str] = got["documents"]
+        self.metas: list[dict] = got["metadatas"]
+        tokens = [search_tokens(t) for t in self.texts]
+        self.bm25 = BM25Okapi(tokens) if tokens else None
+
+    def search(self, query: str, k: int, filters: Filters | None) -> list[tuple[int, float]]:
+        if self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(search_tokens(query))
+        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+        return [(i, float(scores[i])) for i in ranked if scores[i] > 0 and passes(self.metas[i], filters)][:k]
+
+
+class HybridRetriever(BaseRetriever):
+    store: Any
+    embeddings: Any
+    k: int = 5
+    fetch_k: int = 20
+    rrf_k: int = 60
+    low_quality_weight: float = 0.8
+    mode: Mode = "hybrid"
+    reranker: Any = None
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    _bm25: _Bm25Index | None = PrivateAttr(default=None)
+    _vectorstore: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def bm25_index(self) -> _Bm25Index:
+        version = self.store.version()
+        with self._lock:
+            if self._bm25 is None or self._bm25.version != version:
+                self._bm25 = _Bm25Index(self.store)
+                self._vectorstore = None  # a rebuilt collection has a new id; reopen it too
+            return self._bm25
+
+    def vectorstore(self):
+        self.bm25_index()
+        with self._lock:
+            if self._vectorstore is None:
+                self._vectorstore = self.store.vectorstore(self.embeddings)
+            return self._vectorstore
+
+    def _dense(self, query: str, k: int, filters: Filters | None) -> list[tuple[str, str, dict, float]]:
+        hits = self.vectorstore().similarity_search_with_score(query, k=k, filter=chroma_where(filters))
+        # Chroma's cosine space returns a distance; 1 - distance is the cosine similarity.
+        return [(doc.id, doc.page_content, doc.metadata, 1.0 - dist) for doc, dist in hits]
+
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> list[Document]:
+        k = k or self.k
+        if self.store.count_chunks() == 0:
+            return []
+        found: dict[str, dict[str, Any]] = {}
+        if self.mode in ("hybrid", "dense"):
+            for rank, (cid, text, meta, sim) in enumerate(self._dense(query, self.fetch_k, filters)):
+                entry = found.setdefault(cid, {"text": text, "meta": meta, "dense": sim, "bm25": 0.0, "rrf": 0.0})
+                entry["rrf"] += 1.0 / (self.rrf_k + rank + 1)
+        if self.mode in ("hybrid", "bm25"):
+            index = self.bm25_index()
+            for rank, (i, score) in enumerate(index.search(query, self.fetch_k, filters)):
+                entry = found.setdefault(
+                    index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "rrf": 0.0}
+                )
+                entry["bm25"] = score
+                entry["rrf"] += 1.0 / (self.rrf_k + rank + 1)
+
+        for entry in found.values():
+            low = entry["meta"].get("quality_low", False)
+            entry["score"] = entry["rrf"] * (self.low_quality_weight if low else 1.0)
+        if self.reranker is not None:
+            self._rerank(query, found)
+        ranked = sorted(found.items(), key=lambda kv: -kv[1]["score"])
+        return [self._document(cid, e) for cid, e in self._collapse(ranked)[:k]]
+
+    def _rerank(self, query: str, found: dict[str, dict[str, Any]]) -> None:
+        items = list(found.values())
+        scores = self.reranker.predict([(query, e["text"]) for e in items])
+        for entry, score in zip(items, scores):
+            low = entry["meta"].get("quality_low", False)
+            entry["rerank"] = float(score)
+            entry["score"] = float(score) - (1.0 if low else 0.0)
+
+    @staticmethod
+    def _collapse(ranked: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+        """Keep one of each group of near-identical chunks from different documents: the cleaner, then the higher."""
+        kept: list[tuple[str, dict, set[str]]] = []
+        for cid, entry in ranked:
+            sh = shingles(entry["text"])
+            twin = next((i for i, (_, e, s) in enumerate(kept) if near_duplicate(sh, s)), None)
+            if twin is None:
+                kept.append((cid, entry, sh))
+            elif entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
+                kept[twin] = (cid, entry, sh)
+        return [(cid, e) for cid, e, _ in kept]
+
+    @staticmethod
+    def _document(cid: str, entry: dict[str, Any]) -> Document:
+        meta = {**entry["meta"], "chunk_id": cid, "score": entry["score"], "dense": entry["dense"], "bm25": entry["bm25"]}
+        return Document(page_content=entry["text"], metadata=meta)

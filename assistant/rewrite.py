@@ -1,0 +1,64 @@
+"""Follow-up questions (那广东呢？ / 它们带动了多少就业？) → standalone questions, by rules.
+
+The previous user question supplies what the follow-up leaves out: a follow-up that swaps one term
+of the same kind (a province, a region, a programme) takes the previous question with that term
+swapped; a pronoun takes the previous question's topic; a bare fragment is appended to that topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .intent import PROVINCES
+from .schema import Turn
+
+_SCOPES = ("全国", "全省", "县域")
+_REGIONS = ("东部", "中部", "西部", "东北")
+_PROGRAMMES = ("专精特新小巨人", "专精特新中小企业", "创新型中小企业", "单项冠军", "小巨人")
+_LEVELS = ("国家级", "省级", "市级")
+_KINDS = (tuple(PROVINCES) + _SCOPES, _REGIONS, _PROGRAMMES, _LEVELS)
+
+_PRONOUN = re.compile(r"它们|它|他们|其|这些集群|这些|该集群|这个集群|那个集群")
+_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问)[，,、\s]*")
+_TRAILING = re.compile(r"[呢吗？?。！!\s]+$")
+_QUESTION_WORD = re.compile(r"多少|几|哪|什么|谁|是否|怎么|如何|何时")
+_QUESTION_PHRASES = re.compile(r"有多少个|有多少家|有多少|多少个|多少家|多少|几个|几家|几|哪些|哪几个|哪一年|哪年|什么|是否|吗|呢|[？?。]")
+_DOMAIN_NOUN = re.compile(r"集群|企业|小巨人|冠军|名单|规划|办法|细则|政策|平台|项目|产值|就业")
+
+
+def previous_question(history: list[Turn]) -> str | None:
+    return next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+
+
+def topic(question: str) -> str:
+    """The previous question without its question words: what it was about."""
+    return _QUESTION_PHRASES.sub("", question).strip("，, ")
+
+
+def _swap(fragment: str, previous: str) -> str | None:
+    """Previous question with each term of the fragment put in place of the same kind of term."""
+    swapped = previous
+    for kind in _KINDS:
+        new = next((t for t in kind if t in fragment), None)
+        old = next((t for t in kind if t in previous and t != new), None)
+        if new and old and new not in previous:
+            swapped = swapped.replace(old, new)
+    return swapped if swapped != previous else None
+
+
+def standalone(question: str, history: list[Turn]) -> str:
+    """`question` and `history` are normalised (simplified) text."""
+    previous = previous_question(history)
+    if not previous:
+        return question
+    fragment = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+    if _PRONOUN.search(fragment):
+        return _PRONOUN.sub(topic(previous), fragment, count=1)
+    own_question = bool(_QUESTION_WORD.search(fragment))
+    names_something = bool(_DOMAIN_NOUN.search(fragment))
+    swapped = _swap(fragment, previous)
+    if swapped and not (own_question and names_something):
+        return swapped
+    if own_question and names_something:
+        return question
+    return f"{topic(previous)}，{fragment}"

@@ -1,0 +1,122 @@
+"""Data that crosses a module or process boundary."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Script = Literal["simplified", "traditional"]
+
+
+class QualitySignals(BaseModel):
+    """Why a piece of text is or is not trusted; stored beside every chunk."""
+
+    score: float = Field(ge=0, le=1)
+    dict_word_share: float
+    bigram_plausibility: float
+    mojibake_markers: int
+    broken_clauses: int
+
+
+class DocumentMeta(BaseModel):
+    doc_id: str
+    path: str
+    title: str
+    source: str
+    date: str | None = Field(None, description="ISO YYYY-MM-DD")
+    url: str | None = None
+    script: Script = "simplified"
+    content_hash: str
+    quality: float = 1.0
+    chunk_count: int = 0
+    low_quality_chunks: int = 0
+
+
+class Document(BaseModel):
+    """A cleaned document: display text in its original script, index text in simplified Chinese."""
+
+    meta: DocumentMeta
+    text: str
+    text_simplified: str
+
+
+class Chunk(BaseModel):
+    chunk_id: str
+    doc_id: str
+    position: int
+    text: str
+    text_simplified: str
+    quality: QualitySignals
+
+    def embedding_text(self, title_simplified: str) -> str:
+        """The title gives a chunk the context its sentences often leave implicit (which province, which year)."""
+        return f"{title_simplified}\n{self.text_simplified}"
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    files_read: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedFile] = []
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    documents_removed: int = 0
+    low_quality_chunks: int = 0
+    seconds: float = 0.0
+
+
+Role = Literal["user", "assistant", "system"]
+
+
+class Turn(BaseModel):
+    role: Role
+    content: str
+
+
+class Filters(BaseModel):
+    date_from: str | None = Field(None, description="YYYY-MM-DD, inclusive")
+    date_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
+    source: str | None = Field(None, description="Publisher, exactly as listed by /api/documents")
+    doc_ids: list[str] | None = None
+
+
+class Retrieved(BaseModel):
+    doc_id: str
+    chunk_id: str
+    score: float
+    text: str
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    date: str | None
+    url: str | None
+    quote: str
+    quality: Literal["ok", "low"]
+
+
+class Timings(BaseModel):
+    retrieve: float = 0.0
+    answer: float = 0.0
+    total: float = 0.0
+
+
+class Answer(BaseModel):
+    """The contract of `sme-assistant ask --json` and of `POST /api/ask`."""
+
+    question: str
+    answer: str
+    answered: bool
+    backend: Literal["extractive", "llm"]
+    fallback: str | None = None
+    citations: list[Citation] = []
+    retrieved: list[Retrieved] = []
+    timings_ms: Timings = Timings()

