@@ -69,17 +69,25 @@ def lexical_coverage(tokens: list[str], text: str) -> float:
 
 
 def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
-    """1.0 when the sentence names what was asked, less when only its chunk does, 0 when neither does."""
+    """1.0 when the sentence names what was asked, less when only its chunk does, 0 when neither does.
+
+    Each place and year asked about must be named; of the programmes asked about, one is enough. Spun
+    text swaps words for synonyms, so in a low-quality sentence a missing programme only weakens it.
+    """
     factor = 1.0
-    checks = [(p, lambda text, p=p: p in text) for p in intent.places]
-    checks += [(y, lambda text, y=y: y in text) for y in intent.years]
-    checks += [(g, lambda text, g=g: mentions(text, g)) for g in intent.programmes]
-    for name, found in checks:
-        if found(sentence.simplified):
+    doc_year = (sentence.date or "")[:4]
+    for term in (*intent.places, *intent.years):
+        if term in sentence.simplified:
             continue
-        doc_year = (sentence.date or "")[:4]
-        if found(context) or name == doc_year:
+        if term in context or term == doc_year:
             factor *= 0.75
+        else:
+            return 0.0
+    if intent.programmes and not any(mentions(sentence.simplified, g) for g in intent.programmes):
+        if any(mentions(context, g) for g in intent.programmes):
+            factor *= 0.75
+        elif sentence.low_quality:
+            factor *= 0.5
         else:
             return 0.0
     return factor

