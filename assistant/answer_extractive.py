@@ -17,27 +17,33 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from .evidence import NUMBER, Sentence, build_citation, sentences_from
-from .intent import Intent, analyse, mentions
+from .intent import Intent, analyse, mentions, quantity_matches
 from .query import Question
 from .rewrite import standalone
 from .schema import Citation, Script, Turn
 from .script import to_traditional
-from .tokens import _jieba, tokenize
+from .tokens import _jieba, canonical, tokenize
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
 NOT_FOUND = "资料中未找到能回答这个问题的内容。"
 # e5 similarities are compressed: off-topic questions reach ~0.84 against this corpus, on-topic 0.90–0.95.
 SEM_FLOOR, SEM_SPAN = 0.84, 0.10
+MIN_TOPICALITY = 0.2
 _CLAUSE = re.compile(r"(?<=[,，;；:：])")
+_YEARLESS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d{2}年)\d+(?:\.\d+)?(?![\d年])")
 _TYPE_FIT = {
-    "number": (re.compile(r"\d"), 0.3),
-    "list": (re.compile(r"、|分别|包括|以及|和"), 0.6),
-    "date": (re.compile(r"(19|20)\d{2}|\d+月|\d+日|年"), 0.4),
+    "number": (_YEARLESS_NUMBER, 0.3),
+    "list": (re.compile(r"、.*、|分别是|包括|以及"), 0.5),
+    "date": (re.compile(r"\d+月|\d+日|(19|20)\d{2}年"), 0.4),
     "condition": (re.compile(r"不少于|不低于|不超过|以上|以下|应|须|要求|条件|标准|一般"), 0.6),
-    "definition": (re.compile(r"是|指|称作|被称|即"), 0.7),
-    "who": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
+    "definition": (re.compile(r"是|指|称作|被称|即|、"), 0.7),
+    "who": (re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|[”\"]"), 0.7),
     "general": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
 }
+_ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第一|第二|第三|第四|首先|其次|再次|最后)")
+_SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
+# A question about the current total wants the sentence that states a running total.
+_CUMULATIVE = re.compile(r"累计|迄今|至此|截至|目前|已有|增至|总数|共有")
 
 
 @dataclass
@@ -63,23 +69,39 @@ def weight(token: str) -> float:
     return max(0.5, log_total - math.log(freq.get(token, 0) + 1)) if token not in ("集群", "企业") else 1.0
 
 
-def lexical_coverage(tokens: list[str], text: str) -> float:
+def lexical_coverage(tokens: list[str], text: str, previous: str = "") -> float:
+    """Weighted share of the question's words in the sentence; words only in the sentence before count half."""
     total = sum(weight(t) for t in tokens)
-    return sum(weight(t) for t in tokens if t in text) / total if total else 0.0
+    if not total:
+        return 0.0
+    text, previous = canonical(text), canonical(previous)
+    found = sum(weight(t) if t in text else 0.5 * weight(t) if t in previous else 0.0 for t in tokens)
+    return found / total
 
 
 def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
-    """1.0 when the sentence names what was asked, less when only its chunk does, 0 when neither does.
+    """1.0 when the sentence is about what was asked, less when only its surroundings say so, 0 when not.
 
-    Each place and year asked about must be named; of the programmes asked about, one is enough. Spun
+    A province asked about must be named in the sentence or the one before it: a chunk that names it
+    elsewhere is usually about something else. A figure the question names (a year, a batch) may sit
+    anywhere in the chunk or be the document's year. Of the programmes asked about, one is enough; spun
     text swaps words for synonyms, so in a low-quality sentence a missing programme only weakens it.
     """
     factor = 1.0
-    doc_year = (sentence.date or "")[:4]
-    for term in (*intent.places, *intent.years):
-        if term in sentence.simplified:
+    near = sentence.previous + sentence.simplified
+    for place in intent.places:
+        if place in sentence.simplified:
             continue
-        if term in context or term == doc_year:
+        if place in near:
+            factor *= 0.85
+        else:
+            return 0.0
+    doc_year = (sentence.date or "")[:4]
+    for number in intent.numbers:
+        standalone_number = re.compile(rf"(?<![\d.]){re.escape(number)}(?![\d.])")
+        if standalone_number.search(sentence.simplified):
+            continue
+        if standalone_number.search(context) or number == doc_year:
             factor *= 0.75
         else:
             return 0.0
@@ -114,6 +136,25 @@ def _cos(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b))
 
 
+def continuation(intent: Intent, best: Sentence, candidates: list[Sentence]) -> list[Sentence]:
+    """Sentences that finish what the best one starts: the items of an enumerated list (一是…二是…),
+    or, for a 'who' question, the attribution after a quotation (……。”徐晓兰说。)."""
+    following = sorted((s for s in candidates if s.meta is best.meta and s.position > best.position), key=lambda s: s.position)
+    out: list[Sentence] = []
+    for s in following:
+        expected = best.position + len(out) + 1
+        if s.position != expected:
+            break
+        if intent.type in ("list", "condition", "definition") and _ENUMERATED.match(s.simplified):
+            out.append(s)
+        elif intent.type == "who" and not out and not _SPEECH.search(best.simplified) and len(s.simplified) < 40 and _SPEECH.search(s.simplified):
+            out.append(s)
+            break
+        else:
+            break
+    return out[:5]
+
+
 def trim_to_clauses(sentence: str, tokens: list[str], must_have_number: bool) -> str:
     """The shortest run of clauses that holds every clause about the question (and its figure)."""
     clauses = [c for c in _CLAUSE.split(sentence) if c]
@@ -132,7 +173,7 @@ def trim_to_clauses(sentence: str, tokens: list[str], must_have_number: bool) ->
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embeddings, min_evidence: float = 0.35, max_sentences: int = 3):
+    def __init__(self, embeddings, min_evidence: float = 0.155, max_sentences: int = 3):
         self.vectors = _VectorCache(embeddings)
         self.embeddings = embeddings
         self.min_evidence = min_evidence
@@ -154,9 +195,13 @@ class ExtractiveAnswerer:
         contexts = {d.metadata["chunk_id"]: f"{d.metadata.get('title', '')}\n{d.page_content}" for d in docs}
         pattern, miss = _TYPE_FIT[intent.type]
         for s, vec in zip(candidates, svecs):
-            lex = lexical_coverage(tokens, s.simplified)
+            lex = lexical_coverage(tokens, s.simplified, s.previous)
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
             fit = 1.0 if pattern.search(s.simplified) else miss
+            if intent.type == "number" and fit == 1.0 and intent.counted and not quantity_matches(intent, s.simplified):
+                fit = 0.75
+            if intent.wants_latest and intent.type == "number":
+                fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
             about = constraint(intent, s, contexts.get(s.meta.get("chunk_id"), ""))
             quality = 0.85 if s.low_quality else 1.0
             prior = 1.0 - 0.03 * s.rank
@@ -167,19 +212,22 @@ class ExtractiveAnswerer:
 
     # -- choosing ---------------------------------------------------------------------------------
     def choose(self, intent: Intent, ranked: list[Sentence]) -> list[Sentence]:
+        """The best sentence, plus close runners-up: the same figure at another date, the rest of a list."""
         best = ranked[0]
         chosen = [best]
         for s in ranked[1 : self.max_sentences * 4]:
             if len(chosen) >= self.max_sentences or s.score < 0.8 * best.score:
                 break
-            if s.simplified in {c.simplified for c in chosen}:
-                continue
-            if intent.type == "number" and s.doc_id != best.doc_id and s.date != best.date and NUMBER.search(s.simplified):
-                chosen.append(s)  # the same figure reported at another time
-            elif s.doc_id == best.doc_id and abs(s.position - best.position) == 1 and intent.type in ("list", "condition"):
-                chosen.append(s)  # a list or a set of conditions often runs over two sentences
-        # Latest dated evidence first; within a date, the better score.
-        return sorted(chosen, key=lambda s: (-(int((s.date or "0").replace("-", "")) or 0), -s.score))
+            if s.parts["about"] < 1.0 and best.parts["about"] == 1.0:
+                continue  # a sentence about something else (another place, another year) stays out
+            other_time = s.doc_id != best.doc_id and s.date != best.date
+            if intent.type == "number" and other_time and _YEARLESS_NUMBER.search(s.simplified):
+                chosen.append(s)
+            elif s.score >= 0.9 * best.score and s.doc_id == best.doc_id:
+                chosen.append(s)
+        chosen += [s for s in continuation(intent, best, ranked) if s not in chosen]
+        # Latest dated evidence first; within a document, reading order.
+        return sorted(chosen, key=lambda s: (-(int((s.date or "0").replace("-", "")) or 0), s.position))
 
     # -- composing --------------------------------------------------------------------------------
     def compose(self, question: Question, intent: Intent, chosen: list[Sentence]) -> Draft:
@@ -222,9 +270,14 @@ class ExtractiveAnswerer:
         text = NOT_FOUND + (f"相关资料：{'；'.join(related.values())}。" if related else "")
         return Draft(answer=_in_script(text, script), answered=False)
 
+    def confident(self, ranked: list[Sentence]) -> bool:
+        """Enough evidence, and the best sentence is on the question's topic at all: chatter that shares a
+        word with the corpus (杭州明天天气) matches lexically but not in meaning."""
+        return bool(ranked) and ranked[0].score >= self.min_evidence and ranked[0].parts["sem"] >= MIN_TOPICALITY
+
     def answer(self, question: Question, docs: list[Document]) -> Draft:
         intent, ranked = self.score(question, docs)
-        if not ranked or ranked[0].score < self.min_evidence:
+        if not self.confident(ranked):
             return self.decline(question.script, docs)
         return self.compose(question, intent, self.choose(intent, ranked))
 

@@ -108,7 +108,7 @@ class LLMAnswerer:
     def stream(self, question: Question, docs: list[Document]) -> Iterator[str | Draft]:
         # Weak evidence is declined before the model is asked: the same calibrated gate in both modes.
         _, ranked = self.fallback.score(question, docs)
-        if not ranked or ranked[0].score < self.fallback.min_evidence:
+        if not self.fallback.confident(ranked):
             yield self.fallback.decline(question.script, docs)
             return
         messages = [

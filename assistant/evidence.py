@@ -23,7 +23,9 @@ class Sentence:
     rank: int
     """Rank of its chunk in retrieval (0 = best)."""
     position: int
-    """Index of the sentence inside its chunk."""
+    """Index of the sentence among all candidates (adjacent sentences of a chunk are adjacent here)."""
+    previous: str = ""
+    """The sentence before it in the same chunk: what 该集群 or 此 refer to is usually there."""
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -58,7 +60,8 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
             if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
                 orig = [to_traditional(s) if script == "traditional" else s for s in simp]
             for s, o in zip(simp, orig):
-                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out)))
+                previous = out[-1].simplified if out and out[-1].meta is meta else ""
+                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out), previous))
     return out
 
 

@@ -11,8 +11,8 @@ QuestionType = Literal["number", "list", "date", "who", "condition", "definition
 # Order matters: the first matching type wins ("哪一年" is a date question, not a list question).
 _TYPE_PATTERNS: tuple[tuple[QuestionType, str], ...] = (
     ("date", r"何时|什么时候|哪一年|哪年|几月|几号|日期|哪天|多久|有效期|几年"),
-    ("number", r"多少|几个|几家|几成|几项|几次|多大|多高|比例|占比|百分之|规模|数量|排名|第几|老几|几位|总数|多少钱|金额|产值|增长率|几"),
-    ("list", r"哪些|哪几|分别|列举|名单|都有|有哪|包括什么|包含什么|几方面|哪两个|哪三个"),
+    ("list", r"哪些|哪几|列举|都有什么|有哪|包括什么|包含什么|几方面|哪两个|哪三个|分别是|分别叫"),
+    ("number", r"多少|几个|几家|几成|几项|几次|多大|多高|比例|占比|百分之|规模|数量|排名|第几|老几|几位|总数|金额|产值|增长率|几"),
     ("condition", r"条件|要求|标准|门槛|满足|认定|怎样才能|如何才能|申报|资格|不低于|不少于"),
     ("who", r"谁|哪家|哪个部门|哪个单位|哪位|什么机构|叫什么|名字|名称|哪个|什么规划|什么文件|什么活动"),
     ("definition", r"什么是|是什么|指什么|指的是|含义|定义|意思|怎么理解|如何理解"),
@@ -22,7 +22,9 @@ PROVINCES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
     "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门"
 ).split()
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十])(?:批|届|次|轮)")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")}
 # Programmes and levels a user can confuse: asking about one must not be answered with another.
 PROGRAMMES: dict[str, tuple[str, ...]] = {
     "小巨人": ("小巨人",),
@@ -36,13 +38,22 @@ PROGRAMMES: dict[str, tuple[str, ...]] = {
 }
 
 
+_ASKED_QUANTITY = re.compile(r"(?:多少|几)([个家项位种批人次元倍])?")
+_MEASURES = "个家项位种批人次元倍"
+
+
 @dataclass(frozen=True)
 class Intent:
     type: QuestionType
     places: tuple[str, ...]
-    years: tuple[str, ...]
+    numbers: tuple[str, ...]
+    """Figures the question itself names (2024年, 100个, 第六批): an answer must be about the same ones."""
     programmes: tuple[str, ...]
     wants_latest: bool
+    measure: str | None = None
+    """The measure word of the asked quantity (多少**个**集群 → 个), if any."""
+    counted: str = ""
+    """The words around the asked quantity (…**集群**): what is being counted."""
 
 
 def classify(question: str) -> QuestionType:
@@ -67,10 +78,32 @@ def analyse(question: str) -> Intent:
     return Intent(
         type=classify(question),
         places=places_in(question),
-        years=tuple(_YEAR.findall(question)),
+        numbers=tuple(_NUMBER.findall(question)) + tuple(_CN_DIGITS[m] for m in _ORDINAL.findall(question)),
         programmes=programmes,
         wants_latest=bool(re.search(r"现在|目前|最新|如今|截至|至今|迄今|累计|一共|总共", question)),
+        **_asked_quantity(question),
     )
+
+
+def _asked_quantity(question: str) -> dict:
+    m = _ASKED_QUANTITY.search(question)
+    if not m:
+        return {}
+    counted = question[max(0, m.start() - 8) : m.start()] + question[m.end() : m.end() + 10]
+    return {"measure": m.group(1), "counted": re.sub(r"[?？。,，]", "", counted)}
+
+
+def quantity_matches(intent: Intent, sentence: str) -> bool:
+    """Whether the sentence holds a figure with the asked measure word, next to the words being counted."""
+    if not intent.counted:
+        return False
+    wanted = {intent.counted[i : i + 2] for i in range(len(intent.counted) - 1)}
+    pattern = rf"\d+(?:\.\d+)?[万亿]*({intent.measure or f'[{_MEASURES}%]'})"
+    for m in re.finditer(pattern, sentence):
+        around = sentence[max(0, m.start() - 12) : m.end() + 12]
+        if wanted & {around[i : i + 2] for i in range(len(around) - 1)}:
+            return True
+    return False
 
 
 def mentions(text: str, programme: str) -> bool:

@@ -9,19 +9,9 @@ from dataclasses import dataclass
 from .clean import CJK
 from .schema import Script
 from .script import detect_script, to_simplified
+from .tokens import canonical
 
 MAX_QUESTION_CHARS = 2000
-
-# Different words users and articles use for the same thing; the right side is what the corpus says.
-SYNONYMS: tuple[tuple[str, str], ...] = (
-    ("中小微企业", "中小企业"),
-    ("中小微型企业", "中小企业"),
-    ("工业和信息化部", "工信部"),
-    ("特色集群", "特色产业集群"),
-    ("产业群", "产业集群"),
-)
-_LITTLE_GIANT = re.compile(r"(?<!专精特新)(?<!专精特新“)(?<!专精特新\")小巨人")
-
 
 class QuestionError(ValueError):
     """A question that cannot be asked; the message says why, in Chinese."""
@@ -51,10 +41,7 @@ def validate(text: str | None) -> str:
 
 def normalise(text: str) -> str:
     """Full-width → half-width (NFKC), traditional → simplified, and canonical terms."""
-    text = to_simplified(unicodedata.normalize("NFKC", text))
-    for variant, canonical in SYNONYMS:
-        text = text.replace(variant, canonical)
-    return _LITTLE_GIANT.sub("专精特新小巨人", text)
+    return canonical(to_simplified(unicodedata.normalize("NFKC", text)))
 
 
 def parse(text: str | None) -> Question:

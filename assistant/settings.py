@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer")
     fetch_k: int = Field(20, ge=1, le=200, description="Candidates each of dense and BM25 search contribute before fusion")
-    min_evidence: float = Field(0.35, ge=0, le=1, description="Below this evidence score the assistant declines to answer")
+    min_evidence: float = Field(0.155, ge=0, le=1, description="Below this evidence score the assistant declines to answer")
     reranker_model: str | None = Field(None, description="A sentence-transformers CrossEncoder (e.g. BAAI/bge-reranker-base); off by default")
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, DeepSeek…); unset = extractive")

@@ -20,6 +20,17 @@ STOPWORDS = frozenset(
     "现在 目前 如今 一共 总共 共 大概 大约 具体 主要 哪里 谁 那么 还有 呢 可以 能 能够 需要 要 该 应该 "
     "多大 几成 多久 哪一年 哪年 何时 时候 里 里面 上 中 下 来 去 过 着 说 讲 告诉".split()
 )
+# Different words users and articles use for the same thing; the right side is the canonical form.
+# Applied to questions and to indexed text alike, so either wording matches the other.
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("中小微型企业", "中小企业"),
+    ("中小微企业", "中小企业"),
+    ("工业和信息化部", "工信部"),
+    ("特色集群", "特色产业集群"),
+    ("产业群", "产业集群"),
+)
+_LITTLE_GIANT = re.compile(r"(?<!专精特新)(?<!专精特新[“\"”])小巨人")
+
 _WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -48,6 +59,13 @@ def bigrams(text: str) -> list[str]:
     return [run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1)]
 
 
+def canonical(text: str) -> str:
+    for variant, canonical_form in SYNONYMS:
+        text = text.replace(variant, canonical_form)
+    return _LITTLE_GIANT.sub("专精特新小巨人", text)
+
+
 def search_tokens(text: str) -> list[str]:
-    """What BM25 indexes: words and character bigrams."""
+    """What BM25 indexes: words and character bigrams of the canonical text."""
+    text = canonical(text)
     return tokenize(text) + bigrams(text)

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.answer_extractive import MIN_TOPICALITY
 from assistant.container import build_assistant
 from assistant.query import normalise, parse
 from assistant.schema import Turn
@@ -28,7 +29,8 @@ def best_scores(assistant, items) -> list[tuple[float, bool]]:
         question = question.__class__(text=question.text, search=search, script=question.script)
         docs = chain.retriever.invoke(search)
         _, ranked = assistant.extractive.score(question, docs)
-        out.append((ranked[0].score if ranked else 0.0, qa.answerable))
+        on_topic = bool(ranked) and ranked[0].parts["sem"] >= MIN_TOPICALITY
+        out.append((ranked[0].score if on_topic else 0.0, qa.answerable))
     return out
 
 
