@@ -17,11 +17,11 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from .evidence import NUMBER, Sentence, build_citation, sentences_from
-from .intent import Intent, analyse, mentions, quantity_matches
+from .intent import PROVINCES, Intent, analyse, mentions, quantity_matches
 from .query import Question
 from .rewrite import standalone
 from .schema import Citation, Script, Turn
-from .script import to_traditional
+from .script import to_simplified, to_traditional
 from .tokens import _jieba, canonical, tokenize
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
@@ -29,6 +29,7 @@ NOT_FOUND = "资料中未找到能回答这个问题的内容。"
 # e5 similarities are compressed: off-topic questions reach ~0.84 against this corpus, on-topic 0.90–0.95.
 SEM_FLOOR, SEM_SPAN = 0.84, 0.10
 MIN_TOPICALITY = 0.2
+UNMATCHED_QUANTITY = 0.75
 _CLAUSE = re.compile(r"(?<=[,，;；:：])")
 _YEARLESS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d{2}年)\d+(?:\.\d+)?(?![\d年])")
 _TYPE_FIT = {
@@ -40,6 +41,7 @@ _TYPE_FIT = {
     "who": (re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|[”\"]"), 0.7),
     "general": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
 }
+_DATE_GRAIN = {"day": r"\d+月\d+日", "month": r"\d+月", "year": r"(19|20)\d{2}年"}
 _ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第一|第二|第三|第四|首先|其次|再次|最后)")
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
 # A question about the current total wants the sentence that states a running total.
@@ -89,10 +91,12 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
     """
     factor = 1.0
     near = sentence.previous + sentence.simplified
+    title = to_simplified(sentence.meta.get("title", ""))
     for place in intent.places:
         if place in sentence.simplified:
             continue
-        if place in near:
+        names_other = any(p in sentence.simplified for p in PROVINCES if p != place)
+        if place in near or (place in title and not names_other):
             factor *= 0.85
         else:
             return 0.0
@@ -199,6 +203,8 @@ class ExtractiveAnswerer:
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
             fit = 1.0 if pattern.search(s.simplified) else miss
             if intent.type == "number" and fit == 1.0 and intent.counted and not quantity_matches(intent, s.simplified):
+                fit = UNMATCHED_QUANTITY
+            if intent.type == "date" and fit == 1.0 and not re.search(_DATE_GRAIN[intent.date_grain], s.simplified):
                 fit = 0.75
             if intent.wants_latest and intent.type == "number":
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8

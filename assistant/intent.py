@@ -54,6 +54,8 @@ class Intent:
     """The measure word of the asked quantity (多少**个**集群 → 个), if any."""
     counted: str = ""
     """The words around the asked quantity (…**集群**): what is being counted."""
+    date_grain: Literal["day", "month", "year"] = "year"
+    """How precise an asked date is: 几号/哪天 wants a day, 什么时候 a month, 哪一年 a year."""
 
 
 def classify(question: str) -> QuestionType:
@@ -81,6 +83,8 @@ def analyse(question: str) -> Intent:
         numbers=tuple(_NUMBER.findall(question)) + tuple(_CN_DIGITS[m] for m in _ORDINAL.findall(question)),
         programmes=programmes,
         wants_latest=bool(re.search(r"现在|目前|最新|如今|截至|至今|迄今|累计|一共|总共", question)),
+        date_grain="day" if re.search(r"几号|哪天|哪一天|几月几日", question)
+        else "month" if re.search(r"什么时候|何时|几月|时间", question) else "year",
         **_asked_quantity(question),
     )
 

@@ -82,7 +82,7 @@ def chart(summary: dict, path: Path) -> None:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("key-fact recall (refusal accuracy for unanswerable)")
     ax.set_title("Per question type: full pipeline vs baselines")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(systems), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
