@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from .chunk import chunk_document
-from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar
+from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar, sidecar_path
 from .load import LoadError
 from .schema import Chunk, Document, IngestReport, SkippedFile
 from .settings import Settings
@@ -127,6 +127,20 @@ class Ingestor:
             self.store.add_chunks(
                 [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
             )
+
+    def remove_document(self, doc_id: str, delete_file: bool = True) -> bool:
+        """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back)."""
+        manifest = self.store.manifest()
+        if doc_id not in manifest:
+            return False
+        meta, chunk_ids = manifest[doc_id]
+        self.remove(doc_id, chunk_ids)
+        self.store.bump_version()
+        path = self.settings.corpus_dir / meta.path
+        if delete_file and path.resolve().is_relative_to(self.settings.corpus_dir.resolve()):
+            path.unlink(missing_ok=True)
+            sidecar_path(path).unlink(missing_ok=True)
+        return True
 
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""

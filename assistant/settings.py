@@ -48,5 +48,11 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("not-needed", description="API key for the endpoint, if it wants one")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before a slow endpoint falls back to extractive")
 
+    api_key: str | None = Field(None, description="When set, /api/* and /v1/* need `Authorization: Bearer <key>`")
+    admin_key: str | None = Field(None, description="When set, endpoints that change documents need this key instead")
+    cors_origins: list[str] = Field(default_factory=list, description='Allowed CORS origins, as JSON: ["https://a.example"]')
+    max_upload_mb: float = Field(20, gt=0, description="Largest accepted upload")
+    max_concurrency: int = Field(8, ge=1, description="Answer requests in flight before the API answers 429")
+
     def resolved_index_dir(self) -> Path:
         return self.index_dir.expanduser().resolve()
