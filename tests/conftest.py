@@ -67,3 +67,39 @@ def ingested(tmp_path_factory, model_dir) -> Assistant:
     assistant = Assistant(settings)
     assistant.ingestor.ingest(progress=False)
     return assistant
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on loopback for the session: yields (host, port)."""
+    import shutil as _shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    chroma = _shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "wb")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=log
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text(errors='replace')[-2000:]}")
+    yield "127.0.0.1", port
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
