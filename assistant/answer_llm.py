@@ -134,11 +134,9 @@ class LLMAnswerer:
         except GroundingError:
             yield self._fallback(question, docs, "grounding")
             return
-        except TimeoutError:
-            yield self._fallback(question, docs, "timeout")
-            return
-        except Exception:  # connection refused, HTTP errors, malformed replies: the endpoint is unusable
-            yield self._fallback(question, docs, "unavailable")
+        except Exception as exc:  # connection refused, HTTP errors, timeouts, malformed replies
+            reason = "timeout" if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__ else "unavailable"
+            yield self._fallback(question, docs, reason)
             return
         yield self._draft(question, text.strip(), docs)
 

@@ -40,7 +40,9 @@ class SentenceTransformerEmbeddings(Embeddings):
 
                 torch.set_num_threads(self.threads)
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # a per-tensor loading bar is noise in CLI output and logs
             self._model = SentenceTransformer(self.name_or_path, device="cpu")
         return self._model
 
