@@ -159,19 +159,19 @@ def continuation(intent: Intent, best: Sentence, candidates: list[Sentence]) -> 
     return out[:5]
 
 
-def trim_to_clauses(sentence: str, tokens: list[str], must_have_number: bool) -> str:
-    """The shortest run of clauses that holds every clause about the question (and its figure)."""
+def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
+    """Drop the clauses before the first and after the last that say something the question asks about
+    (a figure, a year or one of its weightiest words): "如无异议,至此,浙江…增至23个" → "浙江…增至23个"."""
     clauses = [c for c in _CLAUSE.split(sentence) if c]
-    if len(clauses) < 3:
-        return sentence
-    keep = [i for i, c in enumerate(clauses) if any(t in c for t in tokens) or (must_have_number and NUMBER.search(c))]
-    if must_have_number:
-        with_number = [i for i in keep if NUMBER.search(clauses[i])]
-        if not with_number:
-            return sentence
-    if not keep:
-        return sentence
-    return "".join(clauses[min(keep) : max(keep) + 1])
+    words = [t for t in tokens if len(t) >= 2 and not t.isdigit()]
+    heavy = sorted(set(words), key=weight, reverse=True)[:3]
+
+    def says_something(clause: str, vocabulary: list[str]) -> bool:
+        return bool(_YEARLESS_NUMBER.search(clause) or re.search(r"(19|20)\d{2}", clause) or any(t in clause for t in vocabulary))
+
+    first = next((i for i, c in enumerate(clauses) if says_something(c, heavy)), 0)
+    last = max((i for i, c in enumerate(clauses) if says_something(c, words)), default=len(clauses) - 1)
+    return "".join(clauses[first : max(first, last) + 1])
 
 
 class ExtractiveAnswerer:
@@ -246,8 +246,8 @@ class ExtractiveAnswerer:
             n = numbering.setdefault(s.doc_id, len(numbering) + 1)
             grouped.setdefault(s.doc_id, []).append(s)
             text = s.display(script)
-            if intent.type in ("number", "date") and len(text) > 20:
-                text = trim_to_clauses(text, tokens if script == "simplified" else [to_traditional(t) for t in tokens], True)
+            if intent.type == "number":
+                text = trim_to_clauses(text, tokens if script == "simplified" else [to_traditional(t) for t in tokens])
             text = text.rstrip("。；;，, ")
             lead = _in_script(self._lead(intent, s, chosen[0]), script)
             note = _in_script(LOW_QUALITY_NOTE, script) if s.low_quality else ""

@@ -1,0 +1,116 @@
+"""The document library behind both the API and the UI: list, read, upload, delete, reindex.
+
+Uploads are saved under `corpus/uploads/` with a name the server makes up (uuid + the allowed suffix),
+so nothing the client sends ever becomes a path. Changes go through the `Ingestor`, which bumps the
+index version; every retriever (in every worker) rebuilds its BM25 side on the next question.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path, PurePosixPath
+
+from ..container import Assistant
+from ..document import content_hash, doc_id_for
+from ..load import SUPPORTED_SUFFIXES
+from ..schema import IngestReport
+from .errors import ApiError
+from .limits import MB, too_large
+from .models import DeleteResult, DocumentDetail, DocumentInfo, UploadResult
+
+UPLOADS = "uploads"
+
+
+def _not_found(doc_id: str) -> ApiError:
+    return ApiError(404, "document_not_found", "没有这篇文档，请用 GET /api/documents 查看现有文档的 doc_id")
+
+
+class DocumentLibrary:
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.settings = assistant.settings
+        # One change at a time: two ingests racing over the manifest could both miss a duplicate.
+        self._writing = threading.Lock()
+
+    def _info(self, meta) -> DocumentInfo:
+        uploaded = PurePosixPath(meta.path).parts[:1] == (UPLOADS,)
+        return DocumentInfo.of(meta, self.settings.low_quality_below, uploaded)
+
+    def list(self) -> list[DocumentInfo]:
+        docs = [self._info(meta) for meta, _ in self.assistant.store.manifest().values()]
+        return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
+
+    def sources(self) -> list[str]:
+        return sorted({d.source for d in self.list()})
+
+    def get(self, doc_id: str) -> DocumentDetail:
+        manifest = self.assistant.store.manifest()
+        if doc_id not in manifest:
+            raise _not_found(doc_id)
+        text = self.assistant.store.document_text(doc_id) or ""
+        return DocumentDetail(**self._info(manifest[doc_id][0]).model_dump(), text=text)
+
+    # -- changes ------------------------------------------------------------------------------------
+    def accepted_suffix(self, filename: str | None) -> str:
+        suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 {' / '.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)} 文件",
+            )
+        return suffix
+
+    def check_size(self, size: int) -> None:
+        if size > self.settings.max_upload_mb * MB:
+            raise too_large(self.settings.max_upload_mb)
+
+    def add(self, filename: str | None, data: bytes) -> UploadResult:
+        """Raises ApiError: 415 type, 413 size, 409 duplicate, 422 unreadable."""
+        suffix = self.accepted_suffix(filename)
+        self.check_size(len(data))
+        if not data.strip():
+            raise ApiError(422, "unreadable_document", "文件是空的，请检查后重新上传")
+        with self._writing:
+            manifest = self.assistant.store.manifest()
+            digest = content_hash(data, {})
+            twin = next((m for m, _ in manifest.values() if m.content_hash == digest), None)
+            if twin is not None:
+                raise ApiError(409, "duplicate_document", f"资料库中已有内容相同的文档《{twin.title}》（doc_id {twin.doc_id}），无需重复上传")
+            folder = self.settings.corpus_dir / UPLOADS
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{uuid.uuid4().hex}{suffix}"
+            path.write_bytes(data)
+            try:
+                report = self.assistant.ingestor.ingest([path], progress=False)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            if report.skipped:
+                path.unlink(missing_ok=True)
+                raise ApiError(422, "unreadable_document", f"文件无法收录：{report.skipped[0].reason}")
+            meta = self.assistant.store.manifest()[doc_id_for(self.assistant.ingestor.relative_path(path))][0]
+        return UploadResult(
+            document=self._info(meta),
+            chunks=meta.chunk_count,
+            low_quality_chunks=meta.low_quality_chunks,
+            quality=meta.quality,
+            seconds=report.seconds,
+        )
+
+    def add_file(self, path: Path) -> UploadResult:
+        """An upload the UI received into Gradio's temporary folder (its name is the user's file name)."""
+        self.accepted_suffix(path.name)
+        self.check_size(path.stat().st_size)
+        return self.add(path.name, path.read_bytes())
+
+    def delete(self, doc_id: str) -> DeleteResult:
+        with self._writing:
+            if not self.assistant.ingestor.remove_document(doc_id):
+                raise _not_found(doc_id)
+        return DeleteResult(doc_id=doc_id)
+
+    def reindex(self) -> IngestReport:
+        with self._writing:
+            return self.assistant.ingestor.ingest(progress=False)

@@ -1,0 +1,95 @@
+"""Request and response bodies of /api (the answer itself is `assistant.schema.Answer`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..schema import DocumentMeta, Filters, Turn
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ZJ_EXAMPLE = "浙江现在有多少个国家级中小企业特色产业集群？"
+
+
+class AskFilters(Filters):
+    """`Filters` with its dates checked here, so a typo is a 422 and not a failed search."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        try:
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("日期应为 YYYY-MM-DD 格式，例如 2024-09-12") from None
+        return value
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": ZJ_EXAMPLE}]})
+
+    question: str = Field(description="问题（中文，最多 2000 字）")
+    history: list[Turn] = Field(default_factory=list, max_length=50, description="此前的对话，用于理解追问")
+    top_k: int | None = Field(None, ge=1, le=50, description="交给回答器的片段数（默认 SME_TOP_K）")
+    filters: AskFilters | None = Field(None, description="只在这些文档中查找")
+
+
+class DocumentInfo(BaseModel):
+    """A document as the API shows it: no file path, only the handle `doc_id`."""
+
+    doc_id: str
+    title: str
+    source: str
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    url: str | None = None
+    script: Literal["simplified", "traditional"]
+    quality: float = Field(description="按长度加权的片段文本质量，0–1")
+    quality_label: Literal["ok", "low"]
+    chunk_count: int
+    low_quality_chunks: int
+    uploaded: bool = Field(description="是否经 POST /api/documents 上传")
+
+    @classmethod
+    def of(cls, meta: DocumentMeta, low_quality_below: float, uploaded: bool) -> DocumentInfo:
+        return cls(
+            **meta.model_dump(include={"doc_id", "title", "source", "date", "url", "script", "quality", "chunk_count", "low_quality_chunks"}),
+            quality_label="low" if meta.quality < low_quality_below else "ok",
+            uploaded=uploaded,
+        )
+
+
+class DocumentDetail(DocumentInfo):
+    text: str = Field(description="清洗后的正文（原文字形）")
+
+
+class UploadResult(BaseModel):
+    document: DocumentInfo
+    chunks: int
+    low_quality_chunks: int
+    quality: float
+    seconds: float
+
+
+class DeleteResult(BaseModel):
+    doc_id: str
+    deleted: bool = True
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    documents: int
+    chunks: int
+    embedding_model: str
+    answer_backend: Literal["extractive", "llm"]
+    llm_model: str | None = None
+    chroma: Literal["embedded", "server"]
+    index_version: str
+    load_seconds: float = Field(description="启动时加载模型和索引所用的秒数")

@@ -1,0 +1,262 @@
+"""The chat UI (Gradio, in Chinese): streamed answers with expandable sources, filters, the 资料库 tab, 👍/👎.
+
+`UiHandlers` holds what the UI does, as plain methods (tested without a browser); `build_ui` only lays
+out components and wires events; `mount_ui` puts it at "/" of the FastAPI app. The UI calls the same
+Runtime as the API, in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from ..load import SUPPORTED_SUFFIXES
+from ..query import QuestionError, parse
+from ..schema import Turn
+from .auth import key_matches, write_key
+from .errors import ApiError
+from .models import AskFilters
+from .render import answer_html, document_html, documents_table_html, error_html, pending_html
+from .runtime import Runtime
+
+log = logging.getLogger("sme.ui")
+
+ALL_SOURCES = "全部发布单位"
+OFFICIAL_EXAMPLES = [
+    "浙江现在有多少个国家级中小企业特色产业集群？",
+    "国家级中小企业特色产业集群现在累计认定了多少个？",
+    "这300个集群在东部、中部、西部、东北各有多少？",
+    "今年哪些省份第一次有了国家级特色集群？",
+]
+ENTERPRISE_EXAMPLES = [
+    "经常听说“专精特新”，这四个字具体指的是哪四个方面？",
+    "一个集群被认定为国家级以后，这个称号管几年？",
+    "在工业领域，多大规模以内的企业算中小微企业？",
+    "“十四五”期间广东计划培育多少家专精特新中小企业？",
+]
+
+CSS = """
+.sme-answer { line-height: 1.7; }
+.sme-sources-title { margin-top: .6em; font-weight: 600; }
+.sme-source { margin: .3em 0; padding: .2em .6em; border-left: 3px solid var(--color-accent); }
+.sme-source summary { cursor: pointer; }
+.sme-quote { margin: .4em 0; padding-left: .6em; border-left: 2px solid var(--border-color-primary); }
+.sme-warn, .sme-error { color: #b45309; }
+.sme-docs { width: 100%; border-collapse: collapse; font-size: .92em; }
+.sme-docs th, .sme-docs td { border-bottom: 1px solid var(--border-color-primary); padding: .35em .5em; text-align: left; }
+.sme-doc-text { max-height: 28em; overflow-y: auto; margin-top: .6em; line-height: 1.7; }
+"""
+
+
+def _messages(turns: list[dict]) -> list[dict[str, str]]:
+    """Turns as chat messages: always a user/assistant pair, so message i belongs to turn i // 2."""
+    messages = []
+    for turn in turns:
+        messages.append({"role": "user", "content": escape(turn["question"])})
+        messages.append({"role": "assistant", "content": turn["html"]})
+    return messages
+
+
+def _history(turns: list[dict]) -> list[Turn]:
+    history = []
+    for turn in turns:
+        if turn["answer"] is not None:
+            history += [Turn(role="user", content=turn["question"]), Turn(role="assistant", content=turn["answer"].answer)]
+    return history
+
+
+def _filters(date_from: str | None, date_to: str | None, source: str | None) -> AskFilters | None:
+    source = None if source in (None, "", ALL_SOURCES) else source
+    if not (date_from or date_to or source):
+        return None
+    try:
+        return AskFilters(date_from=date_from or None, date_to=date_to or None, source=source)
+    except ValidationError:
+        raise gr.Error("日期应为 YYYY-MM-DD 格式，例如 2024-09-12", title="筛选条件有误", print_exception=False) from None
+
+
+class UiHandlers:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    # -- chat ---------------------------------------------------------------------------------------
+    def respond(
+        self, question: str, turns: list[dict], date_from: str | None, date_to: str | None, source: str | None
+    ) -> Iterator[tuple[Any, list[dict], list[dict]]]:
+        """Yields (question box, chat messages, turns) as the answer streams in."""
+        question = (question or "").strip()
+        try:
+            assistant = self.runtime.require_ready()
+            parse(question)
+        except (ApiError, QuestionError) as exc:
+            raise gr.Error(str(exc), title="无法提问", print_exception=False) from None
+        filters = _filters(date_from, date_to, source)
+        history = _history(turns)
+        turn = {"question": question, "html": pending_html(""), "answer": None}
+        turns = [*turns, turn]
+        yield "", _messages(turns), turns
+        text = ""
+        try:
+            for event in assistant.chain.stream(question, history, filters=filters):
+                if "delta" in event:
+                    text += event["delta"]
+                    turn["html"] = pending_html(text)
+                else:
+                    turn["answer"] = event["answer"]
+                    turn["html"] = answer_html(event["answer"])
+                yield gr.skip(), _messages(turns), turns
+        except Exception:
+            log.exception("answer failed in the UI")
+            turn["html"] = error_html("生成回答时出错，请稍后重试；如果一直出现，请联系管理员查看服务日志")
+            yield gr.skip(), _messages(turns), turns
+
+    def feedback(self, turns: list[dict], like: gr.LikeData) -> None:
+        """👍/👎 on an answer: appended with its question and sources to index/feedback.jsonl."""
+        if not isinstance(like.index, int) or like.liked not in (True, False):
+            return
+        position = like.index // 2
+        if position >= len(turns) or turns[position]["answer"] is None:
+            return
+        self.runtime.feedback.append("up" if like.liked else "down", turns[position]["answer"])
+        gr.Info("已记录您的反馈，谢谢！")
+
+    # -- library ------------------------------------------------------------------------------------
+    def library(self) -> tuple[str, gr.Dropdown, gr.Dropdown]:
+        """The documents table, the choices of the document picker and of the publisher filter."""
+        try:
+            self.runtime.require_ready()
+            docs = self.runtime.documents.list()
+        except ApiError as exc:
+            return error_html(exc.message), gr.Dropdown(choices=[]), gr.Dropdown(choices=[ALL_SOURCES])
+        picks = [(f"{d.date or '日期不详'} · {d.title}", d.doc_id) for d in docs]
+        sources = [ALL_SOURCES, *sorted({d.source for d in docs})]
+        return documents_table_html(docs), gr.Dropdown(choices=picks, value=None), gr.Dropdown(choices=sources)
+
+    def show_document(self, doc_id: str | None) -> str:
+        if not doc_id:
+            return ""
+        try:
+            self.runtime.require_ready()
+            return document_html(self.runtime.documents.get(doc_id))
+        except ApiError as exc:
+            return error_html(exc.message)
+
+    def _admin(self, key: str | None) -> None:
+        required = write_key(self.runtime.settings)
+        if required and not key_matches(key, required):
+            raise gr.Error("管理员密钥不正确" if key else "请先输入管理员密钥", title="无权操作", print_exception=False)
+
+    def upload(self, path: str | None, key: str | None) -> tuple[str, None, str, gr.Dropdown, gr.Dropdown]:
+        self._admin(key)
+        if not path:
+            raise gr.Error("请先选择要上传的文件", title="上传失败", print_exception=False)
+        try:
+            self.runtime.require_ready()
+            result = self.runtime.documents.add_file(Path(path))
+        except ApiError as exc:
+            raise gr.Error(exc.message, title="上传失败", print_exception=False) from None
+        doc = result.document
+        warn = f"，其中 {result.low_quality_chunks} 个低质量片段" if result.low_quality_chunks else ""
+        status = f"<p>已收录《{escape(doc.title)}》（{escape(doc.source)}，{escape(doc.date or '日期不详')}）：{result.chunks} 个片段{warn}，文本质量 {result.quality:.2f}。</p>"
+        return status, None, *self.library()
+
+    def delete(self, doc_id: str | None, key: str | None) -> tuple[str, str, gr.Dropdown, gr.Dropdown]:
+        self._admin(key)
+        if not doc_id:
+            raise gr.Error("请先在上方选择要删除的文档", title="删除失败", print_exception=False)
+        try:
+            self.runtime.require_ready()
+            title = self.runtime.documents.get(doc_id).title
+            self.runtime.documents.delete(doc_id)
+        except ApiError as exc:
+            raise gr.Error(exc.message, title="删除失败", print_exception=False) from None
+        return f"<p>已删除《{escape(title)}》。</p>", *self.library()
+
+
+def build_ui(runtime: Runtime) -> gr.Blocks:
+    h = UiHandlers(runtime)
+    admin_key_needed = write_key(runtime.settings) is not None
+    with gr.Blocks(title="集群政策助手", analytics_enabled=False, delete_cache=(3600, 3600)) as ui:
+        gr.Markdown(
+            "# 集群政策助手\n"
+            "依据资料库中的政策文件和报道，回答中小企业特色产业集群、专精特新和梯度培育方面的问题；"
+            "每个回答都注明出处，资料中没有的会直接说明。 · [API 文档](/docs)"
+        )
+        turns = gr.State([])
+        with gr.Tab("问答"):
+            with gr.Row():
+                with gr.Column(scale=4):
+                    chatbot = gr.Chatbot(
+                        label="对话",
+                        height=560,
+                        buttons=["copy"],
+                        placeholder="请在下方输入问题，或点击示例问题。",
+                        elem_id="sme-chat",
+                    )
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="sme-send")
+                    gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问")
+                    gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问")
+                with gr.Column(scale=1, min_width=220):
+                    gr.Markdown("### 筛选资料")
+                    date_from = gr.DateTime(include_time=False, type="string", label="起始日期")
+                    date_to = gr.DateTime(include_time=False, type="string", label="截止日期")
+                    source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
+                    clear = gr.Button("清空对话")
+        with gr.Tab("资料库", elem_id="sme-library-tab"):
+            docs_table = gr.HTML(elem_id="sme-docs")
+            with gr.Row():
+                doc_select = gr.Dropdown(label="查看文档", choices=[], scale=4)
+                refresh = gr.Button("刷新", scale=1)
+            doc_view = gr.HTML(elem_id="sme-doc-view")
+            with gr.Accordion("管理：上传 / 删除（需要管理员）", open=False):
+                key = gr.Textbox(label="管理员密钥", type="password", visible=admin_key_needed)
+                upload_file = gr.File(label="上传文件", file_types=list(SUPPORTED_SUFFIXES), type="filepath", elem_id="sme-upload")
+                with gr.Row():
+                    upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
+                    delete = gr.Button("删除所选文档", variant="stop")
+                status = gr.HTML(elem_id="sme-admin-status")
+
+        ask = {"fn": h.respond, "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns]}
+        send.click(**ask)
+        box.submit(**ask)
+        chatbot.like(h.feedback, inputs=[turns], outputs=None)
+        clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns])
+
+        library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source]}
+        ui.load(**library)
+        refresh.click(**library)
+        doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view])
+        upload.click(h.upload, inputs=[upload_file, key], outputs=[status, upload_file, docs_table, doc_select, source])
+        delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source])
+    ui.queue(default_concurrency_limit=runtime.settings.max_concurrency)
+    return ui
+
+
+def mount_ui(app: FastAPI, runtime: Runtime) -> None:
+    """The UI at "/". With SME_API_KEY set it asks for that key first, so the UI is no way around the API's key."""
+    s = runtime.settings
+    auth = None
+    if s.api_key:
+        auth = lambda _user, password: key_matches(password, s.api_key) or key_matches(password, s.admin_key)  # noqa: E731
+    gr.mount_gradio_app(
+        app,
+        build_ui(runtime),
+        path="/",
+        auth=auth,
+        auth_message="请输入访问密钥（SME_API_KEY）作为密码，用户名可任意填写" if auth else None,
+        footer_links=["gradio", "settings"],
+        run_history=False,
+        max_file_size=f"{int(s.max_upload_mb * 1024)}kb",
+        css=CSS,
+        ssr_mode=False,
+        mcp_server=False,
+    )

@@ -1,0 +1,70 @@
+"""Latency of `ask`, warm and in-process, against the two retrieval baselines in the same run.
+
+    python -m eval.bench_ask [--qa FILE] [--rounds N]
+
+Every question of the Q&A set is asked once to warm caches, then `--rounds` more times; the table gives
+median and p95 per call for the full pipeline (retrieval + extractive answer), its retrieval step alone,
+vanilla LangChain `similarity_search` and BM25 alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from assistant.container import build_assistant
+from assistant.query import normalise
+from assistant.schema import Turn
+
+from .runner import QA_DEFAULT, load_qa
+
+
+def timed(fn, items, rounds: int) -> list[float]:
+    out = []
+    for _ in range(rounds):
+        for item in items:
+            started = time.perf_counter()
+            fn(item)
+            out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def row(name: str, ms: list[float]) -> str:
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.bench_ask")
+    p.add_argument("--qa", type=Path, default=QA_DEFAULT)
+    p.add_argument("--rounds", type=int, default=2)
+    args = p.parse_args(argv)
+    assistant = build_assistant()
+    items = load_qa(args.qa)
+    queries = [normalise(q.question) for q in items]
+    vectorstore = assistant.store.vectorstore(assistant.embeddings)
+    bm25 = assistant.retriever.bm25_index()
+
+    def ask(q):
+        assistant.chain.ask(q.question, history=[Turn(**t) for t in q.history])
+
+    systems = {
+        "ask (full pipeline)": (ask, items),
+        "hybrid retrieval only": (lambda q: assistant.retriever.invoke(q), queries),
+        "baseline: similarity_search k=5": (lambda q: vectorstore.similarity_search(q, k=5), queries),
+        "baseline: BM25 k=5": (lambda q: bm25.search(q, 5, None), queries),
+    }
+    for fn, data in systems.values():
+        timed(fn, data, 1)  # warm-up: model, caches, BM25 index
+    print(f"{len(items)} questions × {args.rounds} rounds, warm, in-process\n")
+    print("| system | calls | p50 ms | p95 ms |\n|---|---|---|---|")
+    for name, (fn, data) in systems.items():
+        print(row(name, timed(fn, data, args.rounds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
