@@ -1,6 +1,5 @@
 """Hybrid retrieval: filters, near-duplicate collapse, index changes seen without a restart, streaming."""
 
-
 from assistant.container import Assistant
 from assistant.query import parse
 from assistant.schema import Filters
