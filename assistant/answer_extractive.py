@@ -41,6 +41,7 @@ _TYPE_FIT = {
     "who": (re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|[”\"]"), 0.7),
     "general": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
 }
+_ANAPHOR = re.compile(r"该|其|此|这|它|上述|本次")
 _DATE_GRAIN = {"day": r"\d+月\d+日", "month": r"\d+月", "year": r"(19|20)\d{2}年"}
 _ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第一|第二|第三|第四|首先|其次|再次|最后)")
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
@@ -67,8 +68,10 @@ def _word_weights() -> tuple[dict[str, int], float]:
 
 def weight(token: str) -> float:
     """Rare words (嘉善, 光电子) say more about what is asked than common ones (企业, 发展)."""
+    if token in ("集群", "企业"):  # in nearly every sentence of this corpus
+        return 1.0
     freq, log_total = _word_weights()
-    return max(0.5, log_total - math.log(freq.get(token, 0) + 1)) if token not in ("集群", "企业") else 1.0
+    return max(0.5, log_total - math.log(freq.get(token, 0) + 1))
 
 
 def lexical_coverage(tokens: list[str], text: str, previous: str = "") -> float:
@@ -84,19 +87,21 @@ def lexical_coverage(tokens: list[str], text: str, previous: str = "") -> float:
 def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
     """1.0 when the sentence is about what was asked, less when only its surroundings say so, 0 when not.
 
-    A province asked about must be named in the sentence or the one before it: a chunk that names it
-    elsewhere is usually about something else. A figure the question names (a year, a batch) may sit
+    A province asked about must be named in the sentence, or in the one before it when the sentence
+    refers back (该集群, 其中), or in the document's title: a chunk that names it elsewhere is usually about
+    something else. A figure the question names (a year, a batch) may sit
     anywhere in the chunk or be the document's year. Of the programmes asked about, one is enough; spun
     text swaps words for synonyms, so in a low-quality sentence a missing programme only weakens it.
     """
     factor = 1.0
-    near = sentence.previous + sentence.simplified
+    near = sentence.previous
     title = to_simplified(sentence.meta.get("title", ""))
     for place in intent.places:
         if place in sentence.simplified:
             continue
         names_other = any(p in sentence.simplified for p in PROVINCES if p != place)
-        if place in near or (place in title and not names_other):
+        refers_back = bool(_ANAPHOR.search(sentence.simplified))
+        if (place in near and refers_back) or (place in title and not names_other):
             factor *= 0.85
         else:
             return 0.0
