@@ -268,7 +268,7 @@ class ExtractiveAnswerer:
                 return f"截至{s.date[:4]}年{int(s.date[5:7])}月，"
             return ""
         if s.date and first.date and s.date < first.date:
-            return f"此前，据{s.date[:4]}年{int(s.date[5:7])}月的报道，"
+            return f"此前，据{s.date[:4]}年{int(s.date[5:7])}月{int(s.date[8:10])}日的报道，"
         return "此外，" if s.doc_id != first.doc_id else ""
 
     def decline(self, script: Script, docs: list[Document] = ()) -> Draft:
