@@ -148,10 +148,18 @@ def _cos(a: list[float], b: list[float]) -> float:
 def continuation(intent: Intent, best: Sentence, candidates: list[Sentence]) -> list[Sentence]:
     """Sentences that finish what the best one starts: the items of an enumerated list (一是…二是…),
     or, for a 'who' question, the attribution after a quotation (……。”徐晓兰说。)."""
-    following = sorted((s for s in candidates if s.meta is best.meta and s.position > best.position), key=lambda s: s.position)
+    same_chunk = sorted((s for s in candidates if s.meta is best.meta), key=lambda s: s.position)
+    following = [s for s in same_chunk if s.position > best.position]
     out: list[Sentence] = []
+    if intent.type in ("list", "condition", "definition") and _ENUMERATED.match(best.simplified):
+        # The best item of a list (三是…) brings the items before it too (一是…, 二是…).
+        for s in reversed([s for s in same_chunk if s.position < best.position]):
+            if s.position != best.position - len(out) - 1 or not _ENUMERATED.match(s.simplified):
+                break
+            out.append(s)
+    before = len(out)
     for s in following:
-        expected = best.position + len(out) + 1
+        expected = best.position + len(out) - before + 1
         if s.position != expected:
             break
         if intent.type in ("list", "condition", "definition") and _ENUMERATED.match(s.simplified):

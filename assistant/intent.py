@@ -54,6 +54,7 @@ class Intent:
     """The measure word of the asked quantity (多少**个**集群 → 个), if any."""
     counted: str = ""
     """The words around the asked quantity (…**集群**): what is being counted."""
+    counted_after: str = ""
     date_grain: Literal["day", "month", "year"] = "year"
     """How precise an asked date is: 几号/哪天 wants a day, 什么时候 a month, 哪一年 a year."""
 
@@ -94,18 +95,32 @@ def _asked_quantity(question: str) -> dict:
     if not m:
         return {}
     counted = question[max(0, m.start() - 8) : m.start()] + question[m.end() : m.end() + 10]
-    return {"measure": m.group(1), "counted": re.sub(r"[?？。,，]", "", counted)}
+    return {"measure": m.group(1), "counted": re.sub(r"[?？。,，]", "", counted), "counted_after": _noun_after(question, m.end())}
+
+
+def _noun_after(text: str, start: int) -> str:
+    """The words right after a figure (多少个**国家级集群**, 30个**省份**): what exactly is counted."""
+    return re.split(r"[?？。,，;；、]", text[start : start + 8])[0]
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def quantity_matches(intent: Intent, sentence: str) -> bool:
-    """Whether the sentence holds a figure with the asked measure word, next to the words being counted."""
+    """Whether the sentence holds a figure with the asked measure word, counting the same thing:
+    after the figure when the question names it there (多少个集群 ~ 300个国家级…集群, not 30个省份),
+    else anywhere around it."""
     if not intent.counted:
         return False
-    wanted = {intent.counted[i : i + 2] for i in range(len(intent.counted) - 1)}
+    after_q = _pairs(intent.counted_after) if len(re.findall(r"[\u4e00-\u9fff]", intent.counted_after)) >= 2 else set()
+    wanted = _pairs(intent.counted)
     pattern = rf"\d+(?:\.\d+)?[万亿]*({intent.measure or f'[{_MEASURES}%]'})"
     for m in re.finditer(pattern, sentence):
-        around = sentence[max(0, m.start() - 12) : m.end() + 12]
-        if wanted & {around[i : i + 2] for i in range(len(around) - 1)}:
+        if after_q:
+            if after_q & _pairs(_noun_after(sentence, m.end())):
+                return True
+        elif wanted & _pairs(sentence[max(0, m.start() - 12) : m.end() + 12]):
             return True
     return False
 
