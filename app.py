@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.workers > 1:
+        print("提示：问答界面（Gradio）把每个浏览器会话放在一个进程里；多进程时请按 README“部署”一节为界面配置会话保持", file=sys.stderr)
     import uvicorn
 
     print(f"集群政策助手：http://{args.host}:{args.port}/ （接口文档 /docs；加载完成前 /api/health 返回 503）", flush=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Script = Literal["simplified", "traditional"]
 
@@ -83,6 +85,20 @@ class Filters(BaseModel):
     date_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
     source: str | None = Field(None, description="Publisher, exactly as listed by /api/documents")
     doc_ids: list[str] | None = None
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        """A typo in a date is an error the user sees, not a search that silently finds nothing."""
+        if value in (None, ""):
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("日期应为 YYYY-MM-DD 格式，例如 2024-09-12") from None
+        return value
 
 
 class Retrieved(BaseModel):

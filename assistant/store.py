@@ -117,7 +117,9 @@ class Store:
         return Chroma(client=self.client, collection_name=self.chunks_name, embedding_function=embeddings)
 
     def version(self) -> str:
-        return str(self.chunks.metadata.get("version", "0"))
+        """Read fresh from the server: another process (a worker, the CLI) may have changed the index."""
+        self.chunks  # noqa: B018 - creates the collection and checks its model on first use
+        return str((self.client.get_collection(self.chunks_name).metadata or {}).get("version", "0"))
 
     def bump_version(self) -> None:
         self.chunks.modify(metadata={"embedding_model": self.model_id, "version": str(time.time_ns())})

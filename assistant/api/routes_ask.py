@@ -51,6 +51,6 @@ def ask_stream(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Eve
     """
     assistant = runtime.require_ready()
     parse(body.question)  # a bad question is a 422 before any event is sent
-    runtime.limiter.acquire()
     events = assistant.chain.stream(body.question, body.history, body.top_k, body.filters)
+    runtime.limiter.acquire()  # after the generator is made, so nothing can fail between taking and handing over
     return EventStream(_answer_events(events), runtime.limiter.release)

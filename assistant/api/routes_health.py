@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends
 
 from .auth import require_reader
-from .errors import ERROR_RESPONSES
+from .errors import ERROR_RESPONSES, ApiError
 from .models import Health
 from .runtime import Runtime, get_runtime, model_label
+
+log = logging.getLogger("sme.api")
 
 router = APIRouter(prefix="/api", tags=["状态"], dependencies=[Depends(require_reader)])
 
@@ -17,13 +21,18 @@ def health(runtime: Runtime = Depends(get_runtime)) -> Health:
     """就绪时返回 200 和文档数、片段数、嵌入模型、回答后端；加载中返回 503。"""
     assistant = runtime.require_ready()
     s = runtime.settings
+    try:
+        documents, chunks, version = len(assistant.store.manifest()), assistant.store.count_chunks(), assistant.store.version()
+    except Exception as exc:  # e.g. the Chroma server went away: not ready, rather than a 500
+        log.warning("health: index unreadable: %r", exc)
+        raise ApiError(503, "unavailable", "暂时无法读取索引（Chroma 不可用？），请稍后重试或联系管理员") from None
     return Health(
-        documents=len(assistant.store.manifest()),
-        chunks=assistant.store.count_chunks(),
+        documents=documents,
+        chunks=chunks,
         embedding_model=model_label(s.embedding_model),
         answer_backend=assistant.answerer.name,
         llm_model=s.llm_model if assistant.answerer.name == "llm" else None,
         chroma="server" if s.chroma_host else "embedded",
-        index_version=assistant.store.version(),
+        index_version=version,
         load_seconds=runtime.load_seconds or 0.0,
     )

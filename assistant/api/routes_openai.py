@@ -170,8 +170,8 @@ def chat_completions(body: ChatCompletionRequest, runtime: Runtime = Depends(get
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
         parse(question)
-        runtime.limiter.acquire()
         events = assistant.chain.stream(question, history, body.top_k, body.filters)
+        runtime.limiter.acquire()
         return EventStream(_chunks(events, completion_id, created), runtime.limiter.release)
     with runtime.limiter.slot():
         answer = assistant.chain.ask(question, history, body.top_k, body.filters)

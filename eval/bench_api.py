@@ -1,0 +1,158 @@
+"""Latency of the served API, against the HTTP round trip alone and the in-server chain time, in one run.
+
+    python -m eval.bench_api [--sequential 200] [--clients 16] [--per-client 10] [--port 0]
+
+Starts `python app.py` on a free loopback port (settings from the environment, as `make run`), times
+start-up to a ready /api/health, sends `--sequential` POST /api/ask one after another and then
+`--clients` concurrent clients × `--per-client` requests, cycling through the Q&A set's questions, and
+reads the server's peak RSS from /proc. Baselines from the same run: GET /api/health (HTTP + framework
+only) and `timings_ms.total` of each answer (the chain inside the server, without HTTP). Everything
+stays on 127.0.0.1 and every request has a timeout; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from assistant.settings import PROJECT_ROOT
+
+from .runner import QA_DEFAULT, load_qa
+
+TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def row(name: str, ms: list[float], note: str = "") -> str:
+    if not ms:
+        return f"| {name} | 0 | – | – | {note} |"
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {pct(ms, 0.95):.0f} | {note} |"
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the most resident memory the process ever had (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(port: int, max_concurrency: int) -> tuple[subprocess.Popen, float]:
+    env = {**os.environ, "SME_MAX_CONCURRENCY": str(max_concurrency)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/health"
+    while time.perf_counter() - started < 300:
+        if proc.poll() is not None:
+            raise SystemExit(f"服务启动失败：{proc.stderr.read()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return proc, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("服务在 300 秒内没有就绪")
+
+
+def timed_post(client: httpx.Client, question: str) -> tuple[int, float, float | None]:
+    """(status, end-to-end ms, the server's own chain ms)."""
+    started = time.perf_counter()
+    response = client.post("/api/ask", json={"question": question})
+    ms = (time.perf_counter() - started) * 1000
+    chain_ms = response.json()["timings_ms"]["total"] if response.status_code == 200 else None
+    return response.status_code, ms, chain_ms
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.bench_api")
+    p.add_argument("--qa", type=Path, default=QA_DEFAULT)
+    p.add_argument("--sequential", type=int, default=200)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--per-client", type=int, default=10)
+    p.add_argument("--port", type=int, default=0, help="0 = a free port")
+    args = p.parse_args(argv)
+    if not 1 <= args.sequential <= 2000 or not 1 <= args.clients <= 64 or not 1 <= args.per_client <= 100:
+        p.error("请求数超出范围（sequential ≤ 2000，clients ≤ 64，per-client ≤ 100）")
+    questions = [q.question for q in load_qa(args.qa) if not q.history]
+    port = args.port or free_port()
+    # Every client gets a slot, so the concurrent run measures queueing for CPU, not 429s.
+    proc, startup_s = start_server(port, max_concurrency=args.clients)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+            health_ms = []
+            for _ in range(50):
+                started = time.perf_counter()
+                client.get("/api/health").raise_for_status()
+                health_ms.append((time.perf_counter() - started) * 1000)
+            sequential = [timed_post(client, questions[i % len(questions)]) for i in range(args.sequential)]
+
+        def one_client(k: int) -> list[tuple[int, float, float | None]]:
+            with httpx.Client(base_url=base, timeout=TIMEOUT) as c:
+                return [timed_post(c, questions[(k * args.per_client + i) % len(questions)]) for i in range(args.per_client)]
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            concurrent = [r for batch in pool.map(one_client, range(args.clients)) for r in batch]
+        wall = time.perf_counter() - started
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    def ok(results):
+        return [ms for status, ms, _ in results if status == 200]
+
+    def chain(results):
+        return [c for status, _, c in results if status == 200 and c is not None]
+
+    def failed(results):
+        return sum(status != 200 for status, _, _ in results)
+
+    threads = os.environ.get("SME_EMBEDDING_THREADS", "0")
+    print(f"{len(questions)} questions cycled; SME_EMBEDDING_THREADS={threads}; {os.cpu_count()} CPUs; loopback\n")
+    print("| measurement | n | p50 ms | p95 ms | note |\n|---|---|---|---|---|")
+    print(row("baseline: GET /api/health", health_ms, "HTTP + FastAPI only"))
+    print(row("POST /api/ask, sequential", ok(sequential), f"{failed(sequential)} non-200"))
+    print(row("  … chain inside the server", chain(sequential), "timings_ms.total"))
+    conc_note = f"{args.clients}×{args.per_client}; {len(concurrent) / wall:.1f} req/s; {failed(concurrent)} non-200"
+    print(row(f"POST /api/ask, {args.clients} concurrent clients", ok(concurrent), conc_note))
+    print(row("  … chain inside the server", chain(concurrent), "timings_ms.total"))
+    print(f"| start-up to ready /api/health | 1 | {startup_s * 1000:.0f} | – | process start → 200 |")
+    print(f"| peak RSS of the server | 1 | – | – | {rss:.0f} MB (VmHWM) |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

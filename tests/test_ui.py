@@ -1,0 +1,111 @@
+"""The UI's functions without a browser: what they render is escaped, what they stream ends in the answer, feedback lands."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from assistant.api.feedback import FeedbackLog
+from assistant.api.models import DocumentDetail
+from assistant.api.render import answer_html, answer_text, document_html, documents_table_html
+from assistant.api.ui import ALL_SOURCES, UiHandlers
+from assistant.schema import Answer, Citation
+
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+def citation(**overrides) -> Citation:
+    fields = dict(n=1, doc_id="d1", title="标题", source="杭州网", date="2024-09-12", url=None, quote="浙江增至23个。", quality="ok")
+    return Citation(**{**fields, **overrides})
+
+
+def answer(**overrides) -> Answer:
+    fields = dict(question="浙江有多少个？", answer="截至2024年9月，浙江增至23个[1]。", answered=True, backend="extractive", citations=[citation()])
+    return Answer(**{**fields, **overrides})
+
+
+def assert_inert(html: str) -> None:
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html and "&lt;img" in html
+
+
+def test_answers_and_sources_are_escaped():
+    evil = answer(answer=EVIL + "[1]", citations=[citation(title=EVIL, source=EVIL, quote=EVIL, url="javascript:alert(1)", quality="low")])
+    html = answer_html(evil)
+    assert_inert(html)
+    assert "javascript:" not in html and "来源文本质量较低" in html and "<details" in html
+    assert "\n\n" not in html  # one HTML block: the chat's Markdown renderer must not reinterpret document text
+
+
+def test_documents_are_escaped_in_the_table_and_the_reader():
+    doc = DocumentDetail(
+        doc_id="d1", title=EVIL, source=EVIL, date="2024-10-01", url="https://example.org/?a=<b>", script="simplified",
+        quality=0.4, quality_label="low", chunk_count=1, low_quality_chunks=1, uploaded=True, text=EVIL,
+    )
+    assert_inert(documents_table_html([doc]))
+    reader = document_html(doc)
+    assert_inert(reader)
+    assert 'href="https://example.org/?a=&lt;b&gt;"' in reader and "低质量片段" in reader
+
+
+def test_plain_text_answers_list_numbered_sources():
+    text = answer_text(answer(citations=[citation(), citation(n=2, date=None, quality="low", url="https://x.example")]))
+    assert text.startswith("截至2024年9月") and "\n\n来源：\n[1] 标题（杭州网，2024-09-12）\n    “浙江增至23个。”" in text
+    assert "[2] 标题（杭州网，日期不详）（来源文本质量较低，请核对原文）" in text and "    https://x.example" in text
+    assert answer_text(answer(citations=[])) == answer().answer
+
+
+class StubChain:
+    def __init__(self, final: Answer):
+        self.final = final
+        self.calls = []
+
+    def stream(self, question, history, filters=None):
+        self.calls.append((question, history, filters))
+        yield {"delta": "截至2024年9月，"}
+        yield {"delta": "<b>浙江</b>"}
+        yield {"answer": self.final}
+
+
+@pytest.fixture
+def handlers(tmp_path):
+    chain = StubChain(answer())
+    runtime = SimpleNamespace(require_ready=lambda: SimpleNamespace(chain=chain), feedback=FeedbackLog(tmp_path / "feedback.jsonl"))
+    return UiHandlers(runtime), chain, runtime
+
+
+def test_a_chat_streams_escaped_text_then_the_answer_with_sources(handlers):
+    ui, chain, _ = handlers
+    steps = list(ui.respond(" 浙江<script>有多少个？ ", [], None, None, ALL_SOURCES))
+    box, first_messages, _ = steps[0]
+    assert box == "" and first_messages[0] == {"role": "user", "content": "浙江&lt;script&gt;有多少个？"}
+    assert "&lt;b&gt;浙江&lt;/b&gt;" in steps[2][1][1]["content"]  # a delta, escaped while streaming
+    _, messages, turns = steps[-1]
+    assert messages[1]["content"] == answer_html(answer()) and turns[0]["answer"] == answer()
+    assert chain.calls[0][2] is None  # no filters chosen
+
+    list(ui.respond("那广东呢？", turns, "2024-01-01", "", "杭州网"))
+    question, history, filters = chain.calls[1]
+    assert [t.role for t in history] == ["user", "assistant"] and history[1].content == answer().answer
+    assert (filters.date_from, filters.date_to, filters.source) == ("2024-01-01", None, "杭州网")
+
+
+def test_bad_input_is_told_in_chinese(handlers):
+    ui, _, _ = handlers
+    with pytest.raises(gr.Error, match="不能为空"):
+        list(ui.respond("  ", [], None, None, ALL_SOURCES))
+    with pytest.raises(gr.Error, match="YYYY-MM-DD"):
+        list(ui.respond("浙江有多少个？", [], "2024-13-01", None, ALL_SOURCES))
+
+
+def test_thumbs_append_question_answer_and_sources(handlers):
+    ui, _, runtime = handlers
+    *_, (_, _, turns) = ui.respond("浙江有多少个？", [], None, None, ALL_SOURCES)
+    ui.feedback(turns, gr.LikeData(None, {"index": 1, "value": "…", "liked": False}))
+    ui.feedback(turns, gr.LikeData(None, {"index": 1, "value": "…", "liked": True}))
+    lines = [json.loads(line) for line in runtime.feedback.path.read_text(encoding="utf-8").splitlines()]
+    assert [r["rating"] for r in lines] == ["down", "up"]
+    assert lines[0]["question"] == "浙江有多少个？" and lines[0]["answer"] == answer().answer
+    assert lines[0]["citations"][0]["date"] == "2024-09-12" and lines[0]["timestamp"]

@@ -1,0 +1,128 @@
+"""The chat UI in Debian's chromium, driven by Playwright: a streamed answer with its source, feedback, escaping.
+
+Screenshots go to test-artifacts/. `.ci/run` installs chromium; locally the module skips without it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.api.app import create_app
+from assistant.settings import PROJECT_ROOT
+
+from .conftest import make_settings
+from .live_server import corpus_in, serve, wait_ready
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ZJ_Q = "浙江现在有多少个国家级中小企业特色产业集群？"
+HOSTILE = """测试文档<script>alert(1)</script>
+
+发布时间:2024-10-01 10:00:00 来源:测试局<b>加粗</b>
+
+  测试内容<img src=x onerror=alert(1)>：某某县磁性材料集群共有企业128家，其中规上企业37家。这份文档用来检查网页会把其中的标签当作文字显示。
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（apt-get install chromium）；.ci/run 会安装它"),
+]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, model_dir):
+    tmp = tmp_path_factory.mktemp("ui")
+    app = create_app(make_settings(tmp, corpus_in(tmp)))
+    app.state.runtime.assistant.ingestor.ingest(progress=False)
+    with serve(app) as url:
+        wait_ready(url)
+        yield url, app.state.runtime
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.dialogs = []  # an alert() would mean a document's markup ran
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    context.close()
+
+
+def test_ask_in_the_ui_streams_the_answer_with_its_source(app_url, page):
+    url, runtime = app_url
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(url + "/")
+    page.locator("#sme-question textarea").fill(ZJ_Q)
+    page.locator("#sme-send").click()
+    chat = page.locator("#sme-chat")
+    chat.get_by_text("23个", exact=False).first.wait_for()
+    source = chat.locator("details.sme-source", has_text="2024-09-12").first
+    source.wait_for()
+    source.locator("summary").click()  # expands to title, publisher, date and the quoted sentence
+    assert "发布单位：杭州网" in source.inner_text() and "23个" in source.locator(".sme-quote").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+
+    chat.get_by_role("button", name="赞", exact=True).last.click()  # 👍 (Gradio labels it in the page locale)
+    feedback = runtime.feedback.path
+    for _ in range(100):  # the like event reaches the server through Gradio's queue
+        if feedback.exists() and feedback.read_text(encoding="utf-8").strip():
+            break
+        page.wait_for_timeout(100)
+    record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["rating"] == "up" and record["question"] == ZJ_Q and "23" in record["answer"]
+    assert any(c["date"] == "2024-09-12" for c in record["citations"])
+    assert page.dialogs == []
+
+
+def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
+    url, runtime = app_url
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    page.goto(url + "/")
+    page.get_by_role("tab", name="资料库").click()
+    page.get_by_text("管理：上传 / 删除", exact=False).click()
+    page.locator("#sme-upload input[type=file]").set_input_files(str(hostile))
+    page.locator("#sme-upload-button").click()
+    page.locator("#sme-admin-status").get_by_text("已收录", exact=False).wait_for()
+
+    table = page.locator("#sme-docs")
+    table.get_by_text("测试文档<script>alert(1)</script>", exact=True).wait_for()
+    assert table.locator("script, b").count() == 0
+    page.get_by_label("查看文档").click()
+    page.get_by_role("option", name="测试文档", exact=False).first.click()
+    view = page.locator("#sme-doc-view")
+    view.get_by_text("<img src=x onerror=alert(1)>", exact=False).wait_for()
+    assert view.locator("img, script").count() == 0
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(400)  # let the closed dropdown fade out of the screenshot
+    page.screenshot(path=str(ARTIFACTS / "ui-library.png"), full_page=True)
+
+    page.get_by_role("button", name="删除所选文档").click()
+    page.locator("#sme-admin-status").get_by_text("已删除", exact=False).wait_for()
+    assert len(runtime.documents.list()) == 5
+    assert page.dialogs == []
