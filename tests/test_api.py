@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -389,3 +390,12 @@ def test_another_worker_sees_an_upload(on_server):
         assert doc_id in {c.doc_id for c in other.chain.ask(NEW_Q).citations}
     finally:
         on_server.http.delete(f"/api/documents/{doc_id}")
+
+
+def test_interactive_docs_work_offline(api):
+    """/docs must not depend on a CDN: this network has none, so every asset is served by the app."""
+    page = api.http.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page.text)
+    assert assets and all(a.startswith("/") for a in assets)
+    assert all(api.http.get(a).status_code == 200 for a in assets)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
 
 from ..settings import Settings
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.start()
         yield
 
-    app = FastAPI(title="集群政策助手 API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # FastAPIOffline serves the /docs assets itself: the default loads them from a CDN, blank offline.
+    app = FastAPIOffline(title="集群政策助手 API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(CatchAll)
