@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.container import Assistant
-from assistant.schema import Answer, Citation, Turn
+from assistant.query import normalise
+from assistant.schema import Answer, Citation, Retrieved, Timings, Turn
 from assistant.script import to_simplified
 
 QA_DEFAULT = Path(__file__).parent / "qa.jsonl"
@@ -122,8 +123,6 @@ class Runner:
 
     def top_chunk(self, qa: QA, mode: str) -> Answer:
         """A baseline: retrieve, then hand back the top chunk as the answer, citing it."""
-        from assistant.query import normalise
-
         started = time.perf_counter()
         query = normalise(" ".join([*(t["content"] for t in qa.history if t["role"] == "user"), qa.question]))
         if mode == "dense":
@@ -132,7 +131,6 @@ class Runner:
         else:
             index = self.assistant.retriever.bm25_index()
             docs = [(index.metas[i]["doc_id"], index.ids[i], index.texts[i], index.metas[i]) for i, _ in index.search(query, self.k, None)]
-        from assistant.schema import Retrieved, Timings
 
         retrieved = [Retrieved(doc_id=d, chunk_id=c, score=0.0, text=t) for d, c, t, _ in docs]
         citations = []
