@@ -111,7 +111,7 @@ class HybridRetriever(BaseRetriever):
             return self._bm25
 
     def vectorstore(self):
-        self.bm25_index()
+        """Call after `bm25_index()`, which notices a rebuilt collection and drops the stale handle."""
         with self._lock:
             if self._vectorstore is None:
                 self._vectorstore = self.store.vectorstore(self.embeddings)
@@ -131,7 +131,8 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
     ) -> list[Document]:
         k = k or self.k
-        if self.store.count_chunks() == 0:
+        index = self.bm25_index()  # the one version check per query; it also refreshes the dense side
+        if not index.ids:
             return []
         found: dict[str, dict[str, Any]] = {}
         if self.mode in ("hybrid", "dense"):
@@ -139,7 +140,6 @@ class HybridRetriever(BaseRetriever):
                 entry = found.setdefault(cid, {"text": text, "meta": meta, "dense": sim, "bm25": 0.0, "rrf": 0.0})
                 entry["rrf"] += self.dense_weight / (self.rrf_k + rank + 1)
         if self.mode in ("hybrid", "bm25"):
-            index = self.bm25_index()
             for rank, (i, score) in enumerate(index.search(query, self.fetch_k, filters)):
                 entry = found.setdefault(
                     index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "rrf": 0.0}
