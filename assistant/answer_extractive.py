@@ -17,7 +17,8 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from .evidence import NUMBER, Sentence, build_citation, sentences_from
-from .intent import PROVINCES, Intent, analyse, mentions, quantity_matches
+from .figures import figures, only_other_figures, other_year
+from .intent import PROVINCES, Intent, analyse, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
 from .schema import Citation, Script, Turn
@@ -42,6 +43,7 @@ _TYPE_FIT = {
     "general": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
 }
 _ANAPHOR = re.compile(r"该|其|此|这|它|上述|本次")
+_OPENS_WITH_ANAPHOR = re.compile(r"(?:该|此|这|上述)[\u4e00-\u9fff]{0,4}?(?:集群|企业|园区|产业|细则|办法|名单|文件|计划)|其中")
 _DATE_GRAIN = {"day": r"\d+月\d+日", "month": r"\d+月", "year": r"(19|20)\d{2}年"}
 _ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第一|第二|第三|第四|首先|其次|再次|最后)")
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
@@ -107,7 +109,7 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
             return 0.0
     doc_year = (sentence.date or "")[:4]
     for number in intent.numbers:
-        standalone_number = re.compile(rf"(?<![\d.]){re.escape(number)}(?![\d.])")
+        standalone_number = number_pattern(number)
         if standalone_number.search(sentence.simplified):
             continue
         if standalone_number.search(context) or number == doc_year:
@@ -122,6 +124,26 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
         else:
             return 0.0
     return factor
+
+
+def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
+    """Whether the sentence holds a value of the kind asked (an amount, a share, a date, a province…) that
+    the question does not name itself, in a clause about the attribute asked and not about another year;
+    and, for a count, a figure not plainly about something else."""
+    if intent.value_kind:
+        rest = sentence
+        for number in intent.numbers:
+            rest = number_pattern(number).sub("", rest)
+        for place in intent.places:
+            rest = rest.replace(place, "")
+        if not any(
+            has_value(intent.value_kind, clause) and intent.value_attribute in clause and not other_year(intent, clause)
+            for clause in re.split(r"[,，;；。]", rest)
+        ):
+            return False
+    if intent.type != "number" or intent.ranked:
+        return True
+    return bool(figures(sentence)) and not only_other_figures(intent, sentence, question)
 
 
 class _VectorCache:
@@ -221,6 +243,8 @@ class ExtractiveAnswerer:
                 fit = 0.75
             if intent.wants_latest and intent.type == "number":
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
+            if not holds_answer(intent, s.simplified, question.search):
+                fit = 0.0
             about = constraint(intent, s, contexts.get(s.meta.get("chunk_id"), ""))
             quality = 0.85 if s.low_quality else 1.0
             prior = 1.0 - 0.03 * s.rank
@@ -245,6 +269,9 @@ class ExtractiveAnswerer:
             elif s.score >= 0.9 * best.score and s.doc_id == best.doc_id:
                 chosen.append(s)
         chosen += [s for s in continuation(intent, best, ranked) if s not in chosen]
+        if _OPENS_WITH_ANAPHOR.match(best.simplified):
+            # 该集群现有…412家 means nothing without the sentence that says which cluster.
+            chosen += [s for s in ranked if s.simplified == best.previous and s not in chosen][:1]
         # Latest dated evidence first; within a document, reading order.
         return sorted(chosen, key=lambda s: (-(int((s.date or "0").replace("-", "")) or 0), s.position))
 
@@ -289,10 +316,18 @@ class ExtractiveAnswerer:
         text = NOT_FOUND + (f"相关资料：{'；'.join(related.values())}。" if related else "")
         return Draft(answer=_in_script(text, script), answered=False)
 
+    @staticmethod
+    def evidence(ranked: list[Sentence]) -> float:
+        """The best sentence's score, or 0 when it is not on the question's topic at all: chatter that shares
+        a word with the corpus (杭州明天天气) matches lexically but not in meaning, and a sentence sharing
+        no word with the question is close in meaning only by accident."""
+        best = ranked[0] if ranked else None
+        if not best or best.parts["sem"] < MIN_TOPICALITY or best.parts["lex"] == 0:
+            return 0.0
+        return best.score
+
     def confident(self, ranked: list[Sentence]) -> bool:
-        """Enough evidence, and the best sentence is on the question's topic at all: chatter that shares a
-        word with the corpus (杭州明天天气) matches lexically but not in meaning."""
-        return bool(ranked) and ranked[0].score >= self.min_evidence and ranked[0].parts["sem"] >= MIN_TOPICALITY
+        return self.evidence(ranked) >= self.min_evidence
 
     def answer(self, question: Question, docs: list[Document]) -> Draft:
         intent, ranked = self.score(question, docs)

@@ -23,7 +23,7 @@ PROVINCES = (
     "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门"
 ).split()
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_ORDINAL = re.compile(r"第([一二三四五六七八九十])(?:批|届|次|轮)")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十])(?:批|届)")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")}
 # Programmes and levels a user can confuse: asking about one must not be answered with another.
 PROGRAMMES: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,44 @@ PROGRAMMES: dict[str, tuple[str, ...]] = {
 
 _ASKED_QUANTITY = re.compile(r"(?:多少|几)([个家项位种批人次元倍])?")
 _MEASURES = "个家项位种批人次元倍"
+_CN_NUMERAL = "一二三四五六七八九十两"
+
+
+@dataclass(frozen=True)
+class ValueKind:
+    """A kind of value a question asks for. A sentence without one cannot answer it, however close its
+    words: 营业收入要达到多少 wants an amount in 元, not 3247家; 哪天 wants a date."""
+
+    name: str
+    asked: str
+    """Words of the question that ask for this kind."""
+    value: str
+    """What a value of this kind looks like in a source sentence."""
+    any_type: bool = False
+    """Asked whatever the question's type. Otherwise only when the question asks for a value at all:
+    哪些行业占比高 asks for industries, not for a share."""
+    quantity: bool = False
+    """A measured quantity. A question that already gives one (普及率46.7%这个数出自哪份报告) asks about
+    something else; a question that gives a date (2025年…哪天) can still ask for a date."""
+    attribute: bool = False
+    """The asking word names an attribute (产值, 出口贸易额, 增速) that the value's clause must mention:
+    2.5万亿元 is an output value, not an export value."""
+
+
+VALUE_KINDS = (
+    ValueKind("share", r"比例|比重|占比|份额|率|增速|增幅|涨|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
+    ValueKind("amount", r"收入|营收|产值|资金|奖补|奖励|补贴|补助|多少钱|[金贸易口业售资]额|额度|利润|税收|多少[万亿]*元",
+              rf"[\d.{_CN_NUMERAL}百千]+[多余]?[万亿]*元", quantity=True, attribute=True),
+    ValueKind("score", r"多少分|几分", r"\d+分", quantity=True),
+    ValueKind("jobs", r"就业|多少人|几人|人数|员工|职工", r"\d[\d.]*[多余]?[万亿]*(?:人|名|个(?:就业)?岗位)", quantity=True, attribute=True),
+    ValueKind("duration", r"几年|多久|多长时间|有效期|期限",
+              rf"(?<!\d)(?:\d{{1,2}}|[{_CN_NUMERAL}]+)(?:[~\-至到](?:\d{{1,2}}|[{_CN_NUMERAL}]+))?个?(?:年(?!度)|月|天|周)"),
+    ValueKind("when", r"何时|什么时候|哪一年|哪年|几月|几号|哪天|哪一天|日期", r"(?:19|20)\d{2}年|\d+月|\d+日|今年|去年|前年"),
+    ValueKind("county", r"哪个(?:县|区|镇|乡)|哪些(?:县|区)", r"[\u4e00-\u9fff](?:县|镇|乡)(?![级域城])|(?<![地园社产城片郊景])区(?![域级])", any_type=True),
+    ValueKind("province", r"哪个省|哪些省|哪几个省|哪一个省", "|".join(PROVINCES), any_type=True),
+    ValueKind("cluster", r"哪(?:个|些|几个)(?:产业)?集群|集群(?:的名字)?叫什么|集群的?(?:名字|名称|全称)",
+              r"(?:市|县|区|镇)[\u4e00-\u9fff]{2,12}?(?:产业|家产)?集群", any_type=True),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -57,6 +95,17 @@ class Intent:
     counted_after: str = ""
     date_grain: Literal["day", "month", "year"] = "year"
     """How precise an asked date is: 几号/哪天 wants a day, 什么时候 a month, 哪一年 a year."""
+    value_kind: ValueKind | None = None
+    value_attribute: str = ""
+    """The attribute the asked value is of (产值 in 2023年的总产值是多少), when the kind names one."""
+    nationwide: bool = False
+    """全国…: a figure about one province does not answer it."""
+    scope: Literal["new", "total", "any"] = "any"
+    """What a figure must count: new arrivals (新增), a running total (累计), or either."""
+    ranked: bool = False
+    """排老几, 第几: a rank (第一, 首位) answers it, not a count."""
+    planned: bool = False
+    """打算/计划…多少: a target, which a count of what already happened does not answer."""
 
 
 def classify(question: str) -> QuestionType:
@@ -78,16 +127,62 @@ def analyse(question: str) -> Intent:
     # "国家级小巨人" asks about 小巨人; the level word only constrains when nothing more specific is named.
     if len(programmes) > 1 and "国家级" in programmes:
         programmes = tuple(p for p in programmes if p != "国家级")
+    qtype, places = classify(question), places_in(question)
     return Intent(
-        type=classify(question),
-        places=places_in(question),
+        type=qtype,
+        places=places,
         numbers=tuple(_NUMBER.findall(question)) + tuple(_CN_DIGITS[m] for m in _ORDINAL.findall(question)),
         programmes=programmes,
         wants_latest=bool(re.search(r"现在|目前|最新|如今|截至|至今|迄今|累计|一共|总共", question)),
         date_grain="day" if re.search(r"几号|哪天|哪一天|几月几日", question)
         else "month" if re.search(r"什么时候|何时|几月|时间", question) else "year",
+        **_value_kind(question, qtype),
+        nationwide="全国" in question and not places,
+        ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
+        planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
+        scope="new" if re.search(_ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
         **_asked_quantity(question),
     )
+
+
+_VALUED_TYPES = ("number", "condition", "date", "general")
+_ASKS_NEW = r"新增|新认定|新入选|新上榜|新晋"
+_ASKS_TOTAL = r"累计|一共|总共|总数|共有|至今|迄今"
+
+
+def _value_kind(question: str, qtype: QuestionType) -> dict:
+    """The kind the question asks for, from the asking word nearest its end (研发投入占营收**比重**要求多少 →
+    a share, not an amount). A count of things (多少家, 几项) asks for a count, whatever it is a count of."""
+    m = _ASKED_QUANTITY.search(question)
+    if m and m.group(1) and m.group(1) in "家项位种批次倍":
+        return {}
+    found = [
+        (hit.end(), hit.group(), kind)
+        for kind in VALUE_KINDS
+        if kind.any_type or qtype in _VALUED_TYPES
+        for hit in re.finditer(kind.asked, question)
+    ]
+    if not found:
+        return {}
+    kind = max(found, key=lambda f: f[0])[2]
+    if kind.quantity and has_value(kind, question):
+        return {}  # 普及率46.7%这个数出自哪份报告: the value is given, something else is asked
+    attributes = [word for _, word, k in sorted(found, key=lambda f: f[0]) if k is kind and not re.search("多少|几", word)]
+    return {"value_kind": kind, "value_attribute": attributes[-1] if kind.attribute and attributes else ""}
+
+
+def number_pattern(number: str) -> re.Pattern:
+    """A figure the question names, as a source may write it: 1 is also 第一批 or 首批."""
+    forms = [rf"(?<![\d.]){re.escape(number)}(?![\d.])"]
+    if number.isdigit() and int(number) <= 10:
+        forms.append(rf"第{'零一二三四五六七八九十'[int(number)]}(?:批|届)")
+        if number == "1":
+            forms.append(r"首(?:批|届)")
+    return re.compile("|".join(forms))
+
+
+def has_value(kind: ValueKind, text: str) -> bool:
+    return bool(re.search(kind.value, text))
 
 
 def _asked_quantity(question: str) -> dict:

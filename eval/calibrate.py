@@ -11,7 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.answer_extractive import MIN_TOPICALITY
 from assistant.container import build_assistant
 from assistant.query import normalise, parse
 from assistant.schema import Turn
@@ -29,20 +28,20 @@ def best_scores(assistant, items) -> list[tuple[float, bool]]:
         question = question.__class__(text=question.text, search=search, script=question.script)
         docs = chain.retriever.invoke(search)
         _, ranked = assistant.extractive.score(question, docs)
-        on_topic = bool(ranked) and ranked[0].parts["sem"] >= MIN_TOPICALITY
-        out.append((ranked[0].score if on_topic else 0.0, qa.answerable))
+        out.append((assistant.extractive.evidence(ranked), qa.answerable))
     return out
 
 
 def sweep(scores: list[tuple[float, bool]], max_false: float) -> tuple[float, float, float]:
-    """(threshold, refusal accuracy, false-refusal rate) of the best threshold."""
+    """(threshold, refusal accuracy, false-refusal rate) of the best threshold: the lowest one that declines
+    the most unanswerable questions, since every step above it only adds false refusals."""
     pos = [s for s, a in scores if a]
     neg = [s for s, a in scores if not a]
     best = (0.0, 0.0, 0.0)
     for t in sorted({round(s, 3) for s, _ in scores} | {0.0}):
         false = sum(s < t for s in pos) / len(pos)
         refused = sum(s < t for s in neg) / len(neg)
-        if false <= max_false and refused >= best[1]:
+        if false <= max_false and refused > best[1]:
             best = (t, refused, false)
     return best
 

@@ -70,6 +70,43 @@ def test_questions_the_corpus_cannot_answer_are_declined(ingested, question):
     assert answer.citations == [] and not numbers(answer.answer.split("相关资料")[0])
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "申报专精特新小巨人,企业营业收入门槛是多少?",  # an amount; the corpus has counts and shares only
+        "广东对专精特新中小企业研发投入占比有什么要求?",  # a share; the sentence near it has 10万家
+        "江苏现在一共有多少个国家级特色产业集群?",  # 23个 is Shandong's and Zhejiang's, 8个 are new ones
+        "2023年首批集群的总产值是多少?",  # the corpus gives 2022年产值
+        "2024年度集群名单的公示截止日期是哪天?",  # no day in the corpus, only 2024年
+        "重庆火锅食材产业集群在哪个区县?",  # the sentence names 重庆 and no county
+        "宁夏实现零的突破的是哪个集群?",  # the sentence names provinces, not a cluster
+        "广东今年打算新建多少个国家级特色产业集群?",  # the plan gives 一批 national and 30个 provincial ones
+        "推荐一只明天肯定涨的股票。",
+    ],
+)
+def test_a_neighbouring_fact_is_not_given_as_the_answer(ingested, question):
+    answer = ingested.chain.ask(question)
+    assert not answer.answered and answer.answer.startswith("资料中未找到"), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("首批100个集群2022年产值多少?", "2.5万亿元"),
+        ("贵州福泉磷化工集群里有多少家企业?", "128家"),
+        ("国家级集群的认定有效期是几年?", "三年"),
+        ("首批集群创造了多少个就业岗位?", "170万个"),
+        ("县域的专精特新小巨人企业有多少家?", "3247家"),
+        ("浙江今年新增了几个国家级集群?", "9个"),
+        ("广东首批入选的国家级集群是哪几个集群?", "黄埔区智能制造装备产业集群"),
+    ],
+)
+def test_the_attribute_asked_is_answered_when_the_corpus_has_it(ingested, question, expected):
+    answer = ingested.chain.ask(question)
+    assert answer.answered and expected in to_simplified(answer.answer), answer.answer
+    assert_grounded(answer)
+
+
 def test_a_traditional_question_gets_a_traditional_answer_and_quotes(ingested):
     answer = ingested.chain.ask("浙江現在有幾個國家級中小企業特色產業集群？")
     assert answer.answered and "23個" in answer.answer and "个" not in answer.answer

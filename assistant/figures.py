@@ -1,0 +1,122 @@
+"""Which figures in a sentence can answer a "how many" question.
+
+A sentence can hold the right words and still not hold the answer: in 山东、浙江均以23个…，广东、江苏等
+新增集群数量在8个以上, neither figure is Jiangsu's running total. A figure is ruled out when the sentence
+itself says it is about something else: another province, or a county inside it; another kind of thing
+counted (29个省份) or another level (30个省级集群); a subset (县域3247家, 首批名单); new arrivals when a
+total was asked, or the reverse; a percentage or an amount when a count was asked; what already happened
+when a plan was asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .intent import PROVINCES, Intent
+
+# Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
+FIGURE = re.compile(
+    r"(?<![\d./])(\d+(?:\.\d+)?)([多余]?[万亿]*)([个家项位种批人次元倍%])?(?!\d)"
+    r"|(?<![一二三四五六七八九十两百千第])([一二三四五六七八九十两百千]+)([多余]?[万亿]*)([个家项位种人次元倍])"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_LOCALITY = re.compile(r"([\u4e00-\u9fff]{1,3}?(?:市|县|区))(?![级域])")
+_YEAR_NUMBER = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_PLACE_GROUP = re.compile(rf"(?:{'|'.join(PROVINCES + ['全国'])})(?:省|市)?(?:[、和与及](?:{'|'.join(PROVINCES)})(?:省|市)?)*")
+# Kinds of thing a count can be of that a question about clusters or enterprises never means implicitly.
+_OTHER_COUNTED = re.compile(r"省份|省区市|省市|省\(|个省|县级|县|城市|地市|地区|行业|领域|门类")
+# A subset a figure is limited to, and how a question about that subset would say so. A county subset
+# qualifies its own clause (县域3247家); a batch names the list the figure is drawn from, often in the
+# clause before (首批名单,广东有7个). 前五批 is a running total, not a subset.
+_CLAUSE_SUBSETS = ((r"县域|县级", r"县"),)
+_LIST_SUBSETS = ((r"首批|第一批", r"首批|第一批|第1批"), (r"第[二三四五六七八九十]批", r"批"))
+_NEW = re.compile(r"新增|新认定|新入选|新上榜|新晋|今年入选")
+_TOTAL = re.compile(r"累计|总数|共有|共计|增至|达到")
+_FUTURE = re.compile(r"计划|目标|将|预计|力争|争取|打算|规划|提出|到20\d\d年|十四五")
+_COUNT_MEASURES = "个家项位种批人次"
+_LEVELS = re.compile(r"国家级|省级|市级|县级")
+_LEVEL = re.compile(rf"(?:左右|以上|多|余)?({_LEVELS.pattern})")
+_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: str
+    measure: str
+    clause_before: str
+    """The clause up to the figure: what qualifies it (县域, 新增, the province)."""
+    before: str
+    """The sentence up to the figure: a list it is drawn from (首批名单,广东有7个)."""
+    after: str
+    """The few characters after it: what it counts (29个**省份**)."""
+    places: frozenset[str]
+    """The provinces (or 全国) it is about: the nearest group named before it in the sentence."""
+    locality: str = ""
+    """A city or county inside that province the figure is about (浙江省**嘉善县**…聚集了103家企业)."""
+
+
+def figures(sentence: str) -> list[Figure]:
+    out = []
+    for m in FIGURE.finditer(sentence):
+        if _YEAR.match(sentence, m.start()):
+            continue
+        before = sentence[: m.start()]
+        groups = list(_PLACE_GROUP.finditer(before))
+        places = frozenset(p for p in PROVINCES + ["全国"] if groups and p in groups[-1].group())
+        locality = _LOCALITY.match(sentence, groups[-1].end()) if groups else None
+        clause = re.split(r"[,，;；:：。]", before)[-1]
+        value, measure = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
+        after = sentence[m.end() : m.end() + 5]
+        out.append(Figure(value, measure or "", clause, before, after, places, locality.group(1) if locality else ""))
+    return out
+
+
+def other_year(intent: Intent, clause: str) -> bool:
+    """The clause dates its figure to a year other than the one asked (2022年产值 for 2023年的总产值)."""
+    asked = [n for n in intent.numbers if _YEAR_NUMBER.fullmatch(n)]
+    named = _YEAR_NUMBER.findall(clause)
+    return bool(asked and named) and not set(asked) & set(named)
+
+
+def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
+    if figure.value in intent.numbers or other_year(intent, figure.clause_before):
+        return True
+    asks_count = bool(intent.measure) and intent.measure in _COUNT_MEASURES
+    if asks_count and (not figure.measure or figure.measure not in _COUNT_MEASURES):
+        return True  # 多少家 is not answered by 60亿元 or 25.6%
+    other = _OTHER_COUNTED.match(figure.after)
+    if other and other.group() not in question:
+        return True
+    level = _LEVEL.match(figure.after)
+    asked_levels = set(_LEVELS.findall(question))
+    if level and asked_levels and level.group(1) not in asked_levels:
+        return True  # 30个左右省级集群 does not answer 多少个国家级集群
+    if intent.measure == "家" and figure.measure == "个":
+        return True  # 家 counts enterprises; 23个 counts clusters, provinces, platforms
+    counted = _WORD.match(figure.after)
+    if asks_count and figure.measure != intent.measure and counted and counted.group() not in question:
+        return True  # 多少家企业 is not answered by 三个层次
+    if any(re.search(limit, figure.clause_before) and not re.search(asked, question) for limit, asked in _CLAUSE_SUBSETS):
+        return True
+    if any(re.search(limit, figure.before) and not re.search(asked, question) for limit, asked in _LIST_SUBSETS):
+        return True
+    if intent.places and figure.places and not figure.places & set(intent.places):
+        return True
+    if intent.nationwide and figure.places and "全国" not in figure.places:
+        return True
+    # A county's 103家企业 is not its province's count; 嘉善县…集群等9个 counts the whole list, though.
+    in_locality = figure.locality and figure.locality[:-1] not in question and not figure.clause_before.endswith("等")
+    if intent.places and in_locality:
+        return True
+    if intent.scope == "total" and _NEW.search(figure.clause_before) and not _TOTAL.search(figure.clause_before):
+        return True
+    return intent.scope == "new" and _TOTAL.search(figure.clause_before) is not None and not _NEW.search(figure.clause_before)
+
+
+def only_other_figures(intent: Intent, sentence: str, question: str) -> bool:
+    """True when the sentence has figures and every one of them is plainly about something else."""
+    found = figures(sentence)
+    if found and intent.planned and not _FUTURE.search(sentence):
+        return True
+    return bool(found) and all(rules_out(intent, f, question) for f in found)

@@ -1,0 +1,73 @@
+"""What a question asks for, and which figures in a real corpus sentence can answer it (no index needed)."""
+
+import pytest
+
+from assistant.figures import figures, only_other_figures, other_year
+from assistant.intent import analyse, has_value
+
+TOP = "具体到各地,若合并计划单列市的数据,山东、浙江均以23个的数量并列榜首,广东、江苏、山东、浙江等经济大省普遍新增集群数量在8个以上"
+COUNTY = "据赛迪顾问统计,截至2023年,县域3247家专精特新“小巨人”企业占总数的25.6%,分布在全国769个县级行政区"
+JIASHAN = "比如本次入选的浙江省嘉善县光电子器件产业集群,目前就聚集了103家企业,亿元以上企业24家。"
+PLAN = "根据计划,今年广东还将再建设一批国家级小企业特色产业集群,30个左右省级中小企业特色产业集群"
+OUTPUT = "截至目前,工信部已在全国范围内认定了100个中小企业特色产业集群,2022年产值超过2.5万亿元,出口贸易额平均增长率达30%"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "attribute"),
+    [
+        ("申请专精特新“小巨人”企业,营业收入要达到多少?", "amount", "收入"),
+        ("广东认定专精特新中小企业,对研发投入占营收比重要求多少?", "share", ""),
+        ("首批100个集群2022年的出口贸易额总共是多少亿元?", "amount", "易额"),
+        ("2025年国家级特色产业集群的申报截止日期是哪天?", "when", ""),
+        ("一个集群被认定为国家级以后,这个称号管几年?", "duration", ""),
+        ("福泉磷化工产业集群一共带动了多少个就业岗位?", "jobs", "就业"),
+        ("河北的中药材精深加工集群在哪个县?", "county", ""),
+        ("黑龙江实现零的突破的是哪个集群?", "cluster", ""),
+        ("浙江专精特新小巨人企业数量全国第三,那排在全国第一的是哪个省?", "province", ""),
+        ("浙江有多少家小巨人?", None, ""),  # a count of things, whatever they are
+        ("国家级特色集群里哪些行业的占比比较高?", None, ""),  # asks for industries, not a share
+        ("集群中小企业工业互联网普及率46.7%这个数出自哪份报告?", None, ""),  # the share is given
+    ],
+)
+def test_the_kind_of_value_a_question_asks_for(question, kind, attribute):
+    intent = analyse(question)
+    assert (intent.value_kind.name if intent.value_kind else None) == kind
+    assert intent.value_attribute == attribute
+
+
+def test_value_kinds_recognise_values_as_sources_write_them():
+    share, amount = analyse("比例是多少?").value_kind, analyse("产值是多少?").value_kind
+    assert has_value(share, "上云比例不低于30%") and has_value(share, "占到两成")
+    assert has_value(amount, "年产值规模超500亿元") and has_value(amount, "成为又一个千亿元级产业")
+    assert not has_value(amount, "集聚了103家企业") and not has_value(share, "成员单位")
+
+
+def test_a_figure_is_bound_to_the_provinces_named_before_it():
+    by_value = {f.value: f for f in figures(TOP)}
+    assert by_value["23"].places == {"山东", "浙江"}
+    assert by_value["8"].places == {"广东", "江苏", "山东", "浙江"}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "ruled_out"),
+    [
+        ("江苏目前累计有多少个国家级中小企业特色产业集群?", TOP, True),  # 23 is not Jiangsu's; 8 are new ones
+        ("浙江目前累计有多少个国家级中小企业特色产业集群?", TOP, False),
+        ("江苏今年新增了多少个国家级集群?", TOP, False),
+        ("全国一共有多少家专精特新“小巨人”企业?", COUNTY, True),  # a county subset, a share, counties
+        ("县一级的专精特新小巨人有多少家?", COUNTY, False),
+        ("浙江现在一共有多少家企业?", JIASHAN, True),  # one county's cluster
+        ("嘉善光电子器件集群聚集了多少家企业?", JIASHAN, False),
+        ("广东今年计划建设多少个国家级集群?", PLAN, True),  # 30个 are provincial
+        ("广东今年计划建设多少个省级集群?", PLAN, False),
+        ("2025年度名单新认定了多少个集群?", "目前已有29个省份相继制定了2025年省级特色产业集群的培育目标", True),
+    ],
+)
+def test_figures_plainly_about_something_else_are_ruled_out(question, sentence, ruled_out):
+    assert only_other_figures(analyse(question), sentence, question) is ruled_out
+
+
+def test_a_clause_about_another_year_does_not_answer():
+    intent = analyse("全国特色产业集群2023年的总产值是多少?")
+    assert other_year(intent, "2022年产值超过2.5万亿元")
+    assert not other_year(intent, "2023年产值超过3万亿元") and not other_year(intent, OUTPUT.split(",")[1])
