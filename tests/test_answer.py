@@ -99,6 +99,8 @@ def test_a_neighbouring_fact_is_not_given_as_the_answer(ingested, question):
         ("县域的专精特新小巨人企业有多少家?", "3247家"),
         ("浙江今年新增了几个国家级集群?", "9个"),
         ("广东首批入选的国家级集群是哪几个集群?", "黄埔区智能制造装备产业集群"),
+        ("工信部是用什么文件公布2024年度集群名单的?", "《关于2024年度中小企业特色产业集群名单的通告》"),
+        ("那篇300个集群的报道,记者是谁?", "缴翼飞"),
     ],
 )
 def test_the_attribute_asked_is_answered_when_the_corpus_has_it(ingested, question, expected):

@@ -24,9 +24,14 @@ OUTPUT = "截至目前,工信部已在全国范围内认定了100个中小企业
         ("河北的中药材精深加工集群在哪个县?", "county", ""),
         ("黑龙江实现零的突破的是哪个集群?", "cluster", ""),
         ("浙江专精特新小巨人企业数量全国第三,那排在全国第一的是哪个省?", "province", ""),
+        ("浙江今年新上榜的国家级集群,报道里点名的是哪两个?", "cluster", ""),
+        ("2024年度集群名单是工信部用哪个文件发出来的?", "document", ""),
+        ("刘贤刚是哪个单位的?", "organisation", ""),
+        ("写300个国家级集群那篇稿子的记者是谁?", "author", ""),
         ("浙江有多少家小巨人?", None, ""),  # a count of things, whatever they are
         ("国家级特色集群里哪些行业的占比比较高?", None, ""),  # asks for industries, not a share
-        ("集群中小企业工业互联网普及率46.7%这个数出自哪份报告?", None, ""),  # the share is given
+        ("集群中小企业工业互联网普及率46.7%这个数出自哪份报告?", "document", ""),  # the share is given
+        ("工业互联网普及率46.7%这个数是怎么统计的?", None, ""),
     ],
 )
 def test_the_kind_of_value_a_question_asks_for(question, kind, attribute):
@@ -40,6 +45,17 @@ def test_value_kinds_recognise_values_as_sources_write_them():
     assert has_value(share, "上云比例不低于30%") and has_value(share, "占到两成")
     assert has_value(amount, "年产值规模超500亿元") and has_value(amount, "成为又一个千亿元级产业")
     assert not has_value(amount, "集聚了103家企业") and not has_value(share, "成员单位")
+
+
+def test_entity_kinds_want_a_named_one():
+    cluster, document = analyse("是哪个集群?").value_kind, analyse("用哪个文件发的?").value_kind
+    organisation, author = analyse("他是哪个单位的?").value_kind, analyse("记者是谁?").value_kind
+    assert has_value(cluster, "浙江省嘉善县光电子器件产业集群等9个集群入选")
+    assert not has_value(cluster, "黑龙江、宁夏、青海等省份实现集群数量的“零的突破”")
+    assert has_value(document, "工业和信息化部印发《关于2024年度中小企业特色产业集群名单的通告》")
+    assert has_value(organisation, "中国电子技术标准化研究院副院长刘贤刚介绍")
+    assert not has_value(organisation, "针对部分集群数字化转型方面缺乏统一谋划")
+    assert has_value(author, "21世纪经济报道记者 缴翼飞 北京报道") and not has_value(author, "孙文凯告诉21世纪经济报道")
 
 
 def test_a_figure_is_bound_to_the_provinces_named_before_it():
