@@ -91,7 +91,8 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
 
     A province asked about must be named in the sentence, or in the one before it when the sentence
     refers back (该集群, 其中), or in the document's title: a chunk that names it elsewhere is usually about
-    something else. A figure the question names (a year, a batch) may sit
+    something else. A particular cluster it names (嘉善光电子器件集群) must be named in the sentence, the one
+    before, the title or at least the chunk. A figure the question names (a year, a batch) may sit
     anywhere in the chunk or be the document's year. Of the programmes asked about, one is enough; spun
     text swaps words for synonyms, so in a low-quality sentence a missing programme only weakens it.
     """
@@ -107,6 +108,10 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
             factor *= 0.85
         else:
             return 0.0
+    if intent.cluster_words and not any(w in f"{title}{near}{sentence.simplified}" for w in intent.cluster_words):
+        if not any(w in context for w in intent.cluster_words):
+            return 0.0  # about another cluster, or about clusters in general
+        factor *= 0.75
     doc_year = (sentence.date or "")[:4]
     for number in intent.numbers:
         standalone_number = number_pattern(number)

@@ -111,6 +111,9 @@ class Intent:
     """排老几, 第几: a rank (第一, 首位) answers it, not a count."""
     planned: bool = False
     """打算/计划…多少: a target, which a count of what already happened does not answer."""
+    cluster_words: tuple[str, ...] = ()
+    """The distinctive words of a particular cluster the question is about (嘉善**光电子器件**产业集群):
+    one must appear where the answer is, or it is about another cluster."""
 
 
 def classify(question: str) -> QuestionType:
@@ -145,6 +148,7 @@ def analyse(question: str) -> Intent:
         nationwide="全国" in question and not places,
         ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
         planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
+        cluster_words=cluster_words(question),
         scope="new" if re.search(_ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
         **_asked_quantity(question),
     )
@@ -174,6 +178,35 @@ def _value_kind(question: str, qtype: QuestionType) -> dict:
         return {}  # 普及率46.7%这个数出自哪份报告: the value is given, something else is asked
     attributes = [word for _, word, k in sorted(found, key=lambda f: f[0]) if k is kind and not re.search("多少|几", word)]
     return {"value_kind": kind, "value_attribute": attributes[-1] if kind.attribute and attributes else ""}
+
+
+_NAMED_CLUSTER = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:产业)?集群")
+# Where a cluster's name cannot reach back past: 浙江今年新上榜的|国家级集群, 那个|光电子器件集群.
+_NAME_START = re.compile(r".*(?:的|那|这|哪|该|其|个|批|份|里|在|有|是|为|了|和|与|及)")
+# Words that describe any cluster, not one in particular.
+_GENERIC = frozenset(
+    "国家级 省级 市级 县级 中小企业 特色 产业 优势 先进 制造业 首批 全国 各地 年度 名单 省份 全省 各省 地区 区域 行业 "
+    "新兴产业 主导产业 传统 重点 申报".split()
+)
+
+
+def cluster_words(question: str) -> tuple[str, ...]:
+    """嘉善光电子器件产业集群 → (嘉善, 光电子, 器件): the nouns that set a named cluster apart from others.
+    A question about "the" clusters in general (2024年新认定的那批集群, 国家级特色集群) names none."""
+    import jieba.posseg
+
+    from .tokens import _jieba
+
+    _jieba()
+    words: list[str] = []
+    for m in _NAMED_CLUSTER.finditer(question):
+        name = _NAME_START.sub("", m.group(1))
+        words += [
+            w.word
+            for w in jieba.posseg.lcut(name)
+            if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in _GENERIC and w.word not in PROVINCES
+        ]
+    return tuple(dict.fromkeys(words))
 
 
 def number_pattern(number: str) -> re.Pattern:

@@ -81,6 +81,7 @@ def test_questions_the_corpus_cannot_answer_are_declined(ingested, question):
         "重庆火锅食材产业集群在哪个区县?",  # the sentence names 重庆 and no county
         "宁夏实现零的突破的是哪个集群?",  # the sentence names provinces, not a cluster
         "广东今年打算新建多少个国家级特色产业集群?",  # the plan gives 一批 national and 30个 provincial ones
+        "嘉善光电子器件产业集群里有多少家小巨人企业?",  # 1432家 is Zhejiang's
         "推荐一只明天肯定涨的股票。",
     ],
 )

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.figures import figures, only_other_figures, other_year
-from assistant.intent import analyse, has_value
+from assistant.intent import analyse, cluster_words, has_value
 
 TOP = "具体到各地,若合并计划单列市的数据,山东、浙江均以23个的数量并列榜首,广东、江苏、山东、浙江等经济大省普遍新增集群数量在8个以上"
 COUNTY = "据赛迪顾问统计,截至2023年,县域3247家专精特新“小巨人”企业占总数的25.6%,分布在全国769个县级行政区"
@@ -56,6 +56,21 @@ def test_entity_kinds_want_a_named_one():
     assert has_value(organisation, "中国电子技术标准化研究院副院长刘贤刚介绍")
     assert not has_value(organisation, "针对部分集群数字化转型方面缺乏统一谋划")
     assert has_value(author, "21世纪经济报道记者 缴翼飞 北京报道") and not has_value(author, "孙文凯告诉21世纪经济报道")
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("嘉善光电子器件产业集群里有多少家小巨人?", {"嘉善", "电子器件"}),
+        ("东阳的磁性材料集群是哪一年拿到国家级称号的?", {"磁性材料"}),
+        ("重庆火锅食材产业集群一年产值多少?", {"食材"}),
+        ("浙江今年新上榜的国家级集群,报道里点名的是哪两个?", set()),  # clusters in general
+        ("2024年新认定的那批集群里,哪几类产业出现得比较多?", set()),
+        ("想申报江苏省级特色集群,得有多少个省级以上创新平台?", set()),
+    ],
+)
+def test_a_question_about_one_cluster_names_what_sets_it_apart(question, words):
+    assert words <= set(cluster_words(question)) and bool(words) == bool(cluster_words(question))
 
 
 def test_a_figure_is_bound_to_the_provinces_named_before_it():
