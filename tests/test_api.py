@@ -370,6 +370,14 @@ def test_health_is_503_while_loading(tmp_path, monkeypatch):
             gate.set()
 
 
+def test_an_empty_library_is_reported_at_start_up(tmp_path, caplog):
+    (tmp_path / "corpus").mkdir()
+    runtime = Runtime(make_settings(tmp_path, tmp_path / "corpus"))
+    with caplog.at_level("WARNING", logger="sme.api"):
+        runtime._load()
+    assert runtime.ready and any("make index" in r.getMessage() for r in caplog.records)
+
+
 def test_several_workers_need_a_chroma_server(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "SME_INDEX_DIR": str(tmp_path)}
     done = subprocess.run(

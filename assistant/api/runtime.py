@@ -60,7 +60,9 @@ class Runtime:
         started = time.perf_counter()
         try:
             a = self.assistant
-            a.store.count_chunks()
+            if not a.store.count_chunks():
+                # Otherwise every question is declined and nothing says why.
+                log.warning("索引中还没有文档，所有问题都会被拒答：请先运行 make index（或 sme-assistant ingest），或在“资料库”页上传文件")
             a.retriever.bm25_index()
             # The extractive path even when an LLM is configured: warming must not wait on an endpoint.
             AskChain(a.retriever, a.extractive, top_k=self.settings.top_k).ask(WARM_UP_QUESTION)
