@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from langchain_core.documents import Document
 
-from .evidence import NUMBER, Sentence, build_citation, sentences_from
+from .evidence import Sentence, build_citation, sentences_from
 from .figures import figures, only_other_figures, other_year
 from .intent import PROVINCES, Intent, analyse, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
@@ -148,7 +148,8 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
             return False
     if intent.type != "number" or intent.ranked:
         return True
-    return bool(figures(sentence)) and not only_other_figures(intent, sentence, question)
+    found = figures(sentence)
+    return bool(found) and not only_other_figures(intent, sentence, question, found)
 
 
 class _VectorCache:

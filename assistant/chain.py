@@ -40,7 +40,8 @@ class AskChain:
 
     def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        question = parse(inputs["question"])
+        question = inputs["question"]
+        question = question if isinstance(question, Question) else parse(question)
         history = [Turn(role=t.role, content=normalise(t.content)) for t in inputs.get("history") or [] if t.content.strip()]
         search = normalise(self.answerer.rewrite(question, history)) if history else question.search
         standalone = Question(text=question.text, search=search, script=question.script)
@@ -83,9 +84,10 @@ class AskChain:
     def stream(
         self, question: str, history: list[Turn] | None = None, top_k: int | None = None, filters: Filters | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Raises QuestionError before yielding anything when the question cannot be asked."""
-        inputs = {"question": question, "history": history or [], "top_k": top_k, "filters": filters}
-        yield from self.runnable.stream(inputs)
+        """Raises QuestionError at once, before any event, when the question cannot be asked: callers turn
+        that into a 422 or a message before a response or a chat turn has started."""
+        inputs = {"question": parse(question), "history": history or [], "top_k": top_k, "filters": filters}
+        return self.runnable.stream(inputs)
 
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         final = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .intent import PROVINCES, Intent
+from .intent import ASKS_NEW, PROVINCES, Intent
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
 FIGURE = re.compile(
@@ -23,7 +23,8 @@ FIGURE = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
 _LOCALITY = re.compile(r"([\u4e00-\u9fff]{1,3}?(?:市|县|区))(?![级域])")
 _YEAR_NUMBER = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_PLACE_GROUP = re.compile(rf"(?:{'|'.join(PROVINCES + ['全国'])})(?:省|市)?(?:[、和与及](?:{'|'.join(PROVINCES)})(?:省|市)?)*")
+_PLACES = (*PROVINCES, "全国")
+_PLACE_GROUP = re.compile(rf"(?:{'|'.join(_PLACES)})(?:省|市)?(?:[、和与及](?:{'|'.join(PROVINCES)})(?:省|市)?)*")
 # Kinds of thing a count can be of that a question about clusters or enterprises never means implicitly.
 _OTHER_COUNTED = re.compile(r"省份|省区市|省市|省\(|个省|县级|县|城市|地市|地区|行业|领域|门类")
 # A subset a figure is limited to, and how a question about that subset would say so. A county subset
@@ -31,7 +32,7 @@ _OTHER_COUNTED = re.compile(r"省份|省区市|省市|省\(|个省|县级|县|�
 # clause before (首批名单,广东有7个). 前五批 is a running total, not a subset.
 _CLAUSE_SUBSETS = ((r"县域|县级", r"县"),)
 _LIST_SUBSETS = ((r"首批|第一批", r"首批|第一批|第1批"), (r"第[二三四五六七八九十]批", r"批"))
-_NEW = re.compile(r"新增|新认定|新入选|新上榜|新晋|今年入选")
+_NEW = re.compile(rf"{ASKS_NEW}|今年入选")
 _TOTAL = re.compile(r"累计|总数|共有|共计|增至|达到")
 _FUTURE = re.compile(r"计划|目标|将|预计|力争|争取|打算|规划|提出|到20\d\d年|十四五")
 _COUNT_MEASURES = "个家项位种批人次"
@@ -63,7 +64,7 @@ def figures(sentence: str) -> list[Figure]:
             continue
         before = sentence[: m.start()]
         groups = list(_PLACE_GROUP.finditer(before))
-        places = frozenset(p for p in PROVINCES + ["全国"] if groups and p in groups[-1].group())
+        places = frozenset(p for p in _PLACES if groups and p in groups[-1].group())
         locality = _LOCALITY.match(sentence, groups[-1].end()) if groups else None
         clause = re.split(r"[,，;；:：。]", before)[-1]
         value, measure = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
@@ -114,9 +115,10 @@ def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
     return intent.scope == "new" and _TOTAL.search(figure.clause_before) is not None and not _NEW.search(figure.clause_before)
 
 
-def only_other_figures(intent: Intent, sentence: str, question: str) -> bool:
-    """True when the sentence has figures and every one of them is plainly about something else."""
-    found = figures(sentence)
+def only_other_figures(intent: Intent, sentence: str, question: str, found: list[Figure] | None = None) -> bool:
+    """True when the sentence has figures (`found`, if already read) and every one of them is plainly
+    about something else."""
+    found = figures(sentence) if found is None else found
     if found and intent.planned and not _FUTURE.search(sentence):
         return True
     return bool(found) and all(rules_out(intent, f, question) for f in found)

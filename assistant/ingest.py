@@ -128,16 +128,16 @@ class Ingestor:
                 [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
             )
 
-    def remove_document(self, doc_id: str, delete_file: bool = True) -> bool:
+    def remove_document(self, doc_id: str) -> bool:
         """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back)."""
-        manifest = self.store.manifest()
-        if doc_id not in manifest:
+        found = self.store.document(doc_id)
+        if found is None:
             return False
-        meta, chunk_ids = manifest[doc_id]
+        meta, chunk_ids, _ = found
         self.remove(doc_id, chunk_ids)
         self.store.bump_version()
         path = self.settings.corpus_dir / meta.path
-        if delete_file and path.resolve().is_relative_to(self.settings.corpus_dir.resolve()):
+        if path.resolve().is_relative_to(self.settings.corpus_dir.resolve()):
             path.unlink(missing_ok=True)
             sidecar_path(path).unlink(missing_ok=True)
         return True

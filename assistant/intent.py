@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
@@ -149,13 +150,13 @@ def analyse(question: str) -> Intent:
         ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
         planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
         cluster_words=cluster_words(question),
-        scope="new" if re.search(_ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
+        scope="new" if re.search(ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
         **_asked_quantity(question),
     )
 
 
 _VALUED_TYPES = ("number", "condition", "date", "general")
-_ASKS_NEW = r"新增|新认定|新入选|新上榜|新晋"
+ASKS_NEW = r"新增|新认定|新入选|新上榜|新晋"
 _ASKS_TOTAL = r"累计|一共|总共|总数|共有|至今|迄今"
 
 
@@ -209,6 +210,7 @@ def cluster_words(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
+@lru_cache(maxsize=256)
 def number_pattern(number: str) -> re.Pattern:
     """A figure the question names, as a source may write it: 1 is also 第一批 or 首批."""
     forms = [rf"(?<![\d.]){re.escape(number)}(?![\d.])"]

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, field_validator
 Script = Literal["simplified", "traditional"]
 
 
+DATE_FORMAT_HINT = "日期应为 YYYY-MM-DD 格式，例如 2024-09-12"
+
 class QualitySignals(BaseModel):
     """Why a piece of text is or is not trusted; stored beside every chunk."""
 
@@ -97,7 +99,7 @@ class Filters(BaseModel):
                 raise ValueError
             dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("日期应为 YYYY-MM-DD 格式，例如 2024-09-12") from None
+            raise ValueError(DATE_FORMAT_HINT) from None
         return value
 
 

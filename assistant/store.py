@@ -17,6 +17,12 @@ from .schema import Chunk, DocumentMeta
 _MANIFEST_VECTOR = [1.0]  # the manifest is looked up by id, never searched; Chroma still wants a vector
 
 
+
+def _manifest_entry(record: dict) -> tuple[DocumentMeta, list[str]]:
+    record = dict(record)
+    chunk_ids = json.loads(record.pop("chunk_ids", "[]"))
+    return DocumentMeta(**record), chunk_ids
+
 class IndexModelMismatch(RuntimeError):
     pass
 
@@ -162,16 +168,21 @@ class Store:
     def manifest(self) -> dict[str, tuple[DocumentMeta, list[str]]]:
         """doc_id → (metadata, chunk ids) for every ingested document."""
         got = self.docs.get(include=["metadatas"])
-        out = {}
-        for doc_id, meta in zip(got["ids"], got["metadatas"]):
-            meta = dict(meta)
-            chunk_ids = json.loads(meta.pop("chunk_ids", "[]"))
-            out[doc_id] = (DocumentMeta(**meta), chunk_ids)
-        return out
+        return {doc_id: _manifest_entry(meta) for doc_id, meta in zip(got["ids"], got["metadatas"])}
+
+    def count_documents(self) -> int:
+        return self.docs.count()
+
+    def document(self, doc_id: str) -> tuple[DocumentMeta, list[str], str] | None:
+        """One document's metadata, chunk ids and cleaned text, without reading the whole manifest."""
+        got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return (*_manifest_entry(got["metadatas"][0]), got["documents"][0])
 
     def document_text(self, doc_id: str) -> str | None:
-        got = self.docs.get(ids=[doc_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        found = self.document(doc_id)
+        return found[2] if found else None
 
     def put_document(self, meta: DocumentMeta, text: str, chunk_ids: list[str]) -> None:
         record = _clean_meta({**meta.model_dump(), "chunk_ids": json.dumps(chunk_ids)})

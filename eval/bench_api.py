@@ -26,7 +26,7 @@ import httpx
 
 from assistant.settings import PROJECT_ROOT
 
-from .runner import QA_DEFAULT, load_qa
+from .runner import QA_DEFAULT, load_qa, percentile
 
 TIMEOUT = 120.0
 
@@ -39,15 +39,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def row(name: str, ms: list[float], note: str = "") -> str:
     if not ms:
         return f"| {name} | 0 | – | – | {note} |"
-    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {pct(ms, 0.95):.0f} | {note} |"
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {percentile(ms, 0.95):.0f} | {note} |"
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -18,7 +18,7 @@ from assistant.container import build_assistant
 from assistant.query import normalise
 from assistant.schema import Turn
 
-from .runner import QA_DEFAULT, load_qa
+from .runner import QA_DEFAULT, load_qa, percentile
 
 
 def timed(fn, items, rounds: int) -> list[float]:
@@ -32,9 +32,7 @@ def timed(fn, items, rounds: int) -> list[float]:
 
 
 def row(name: str, ms: list[float]) -> str:
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} |"
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {percentile(ms, 0.95):.1f} |"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,11 +157,17 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 3) if values else None
 
 
-def _pct(values: list[float], q: float) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-quantile by rank (no interpolation); the benchmarks report the same figure."""
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    value = percentile(values, q)
+    return None if value is None else round(value, 1)
 
 
 def metrics(outcomes: list[Outcome]) -> dict[str, float | None]:

@@ -73,7 +73,6 @@ def ingested(tmp_path_factory, model_dir) -> Assistant:
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on loopback for the session: yields (host, port)."""
     import shutil as _shutil
-    import socket
     import subprocess
     import sys
     import time
@@ -81,9 +80,9 @@ def chroma_server(tmp_path_factory):
     import httpx
 
     chroma = _shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .live_server import free_port
+
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     log = open(data / "server.log", "wb")
     proc = subprocess.Popen(

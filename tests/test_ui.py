@@ -12,6 +12,7 @@ from assistant.api.feedback import FeedbackLog
 from assistant.api.models import DocumentDetail
 from assistant.api.render import answer_html, answer_text, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers
+from assistant.query import parse
 from assistant.schema import Answer, Citation
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -63,10 +64,10 @@ class StubChain:
         self.calls = []
 
     def stream(self, question, history, filters=None):
+        """Like AskChain.stream: a bad question raises at once, before any event."""
+        parse(question)
         self.calls.append((question, history, filters))
-        yield {"delta": "截至2024年9月，"}
-        yield {"delta": "<b>浙江</b>"}
-        yield {"answer": self.final}
+        return iter([{"delta": "截至2024年9月，"}, {"delta": "<b>浙江</b>"}, {"answer": self.final}])
 
 
 @pytest.fixture

@@ -33,6 +33,15 @@ def write_key(settings: Settings) -> str | None:
     return settings.admin_key or settings.api_key
 
 
+def can_read(settings: Settings, key: str | None) -> bool:
+    return not settings.api_key or key_matches(key, settings.api_key) or key_matches(key, settings.admin_key)
+
+
+def can_write(settings: Settings, key: str | None) -> bool:
+    required = write_key(settings)
+    return required is None or key_matches(key, required)
+
+
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
     return credentials.credentials if credentials else None
 
@@ -48,18 +57,17 @@ def require_reader(request: Request, credentials: HTTPAuthorizationCredentials |
     token = _token(credentials)
     if token is None:
         raise _MISSING
-    if not (key_matches(token, s.api_key) or key_matches(token, s.admin_key)):
+    if not can_read(s, token):
         raise _INVALID
 
 
 def require_writer(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     s = _settings(request)
-    required = write_key(s)
-    if required is None:
+    if write_key(s) is None:
         return
     token = _token(credentials)
     if token is None:
         raise _MISSING
-    if key_matches(token, required):
+    if can_write(s, token):
         return
     raise _NOT_ADMIN if key_matches(token, s.api_key) else _INVALID

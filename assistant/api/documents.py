@@ -41,15 +41,12 @@ class DocumentLibrary:
         docs = [self._info(meta) for meta, _ in self.assistant.store.manifest().values()]
         return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
 
-    def sources(self) -> list[str]:
-        return sorted({d.source for d in self.list()})
-
     def get(self, doc_id: str) -> DocumentDetail:
-        manifest = self.assistant.store.manifest()
-        if doc_id not in manifest:
+        found = self.assistant.store.document(doc_id)
+        if found is None:
             raise _not_found(doc_id)
-        text = self.assistant.store.document_text(doc_id) or ""
-        return DocumentDetail(**self._info(manifest[doc_id][0]).model_dump(), text=text)
+        meta, _, text = found
+        return DocumentDetail(**self._info(meta).model_dump(), text=text)
 
     # -- changes ------------------------------------------------------------------------------------
     def accepted_suffix(self, filename: str | None) -> str:
@@ -62,8 +59,12 @@ class DocumentLibrary:
             )
         return suffix
 
+    @property
+    def max_bytes(self) -> int:
+        return int(self.settings.max_upload_mb * MB)
+
     def check_size(self, size: int) -> None:
-        if size > self.settings.max_upload_mb * MB:
+        if size > self.max_bytes:
             raise too_large(self.settings.max_upload_mb)
 
     def add(self, filename: str | None, data: bytes) -> UploadResult:
@@ -90,7 +91,7 @@ class DocumentLibrary:
             if report.skipped:
                 path.unlink(missing_ok=True)
                 raise ApiError(422, "unreadable_document", f"文件无法收录：{report.skipped[0].reason}")
-            meta = self.assistant.store.manifest()[doc_id_for(self.assistant.ingestor.relative_path(path))][0]
+            meta = self.assistant.store.document(doc_id_for(self.assistant.ingestor.relative_path(path)))[0]
         return UploadResult(
             document=self._info(meta),
             chunks=meta.chunk_count,
@@ -100,8 +101,8 @@ class DocumentLibrary:
         )
 
     def add_file(self, path: Path) -> UploadResult:
-        """An upload the UI received into Gradio's temporary folder (its name is the user's file name)."""
-        self.accepted_suffix(path.name)
+        """An upload the UI received into Gradio's temporary folder (its name is the user's file name);
+        an oversized file is refused before it is read."""
         self.check_size(path.stat().st_size)
         return self.add(path.name, path.read_bytes())
 

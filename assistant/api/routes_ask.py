@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends
 
-from ..query import parse
 from ..schema import Answer
 from .auth import require_reader
 from .errors import ERROR_RESPONSES
@@ -50,7 +49,5 @@ def ask_stream(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Eve
     问题无效、未就绪或请求过多时，在事件流开始前就返回 422 / 503 / 429（统一的错误 JSON）。
     """
     assistant = runtime.require_ready()
-    parse(body.question)  # a bad question is a 422 before any event is sent
     events = assistant.chain.stream(body.question, body.history, body.top_k, body.filters)
-    runtime.limiter.acquire()  # after the generator is made, so nothing can fail between taking and handing over
-    return EventStream(_answer_events(events), runtime.limiter.release)
+    return runtime.event_stream(_answer_events(events))

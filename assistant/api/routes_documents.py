@@ -8,7 +8,6 @@ from ..load import SUPPORTED_SUFFIXES
 from ..schema import IngestReport
 from .auth import require_reader, require_writer
 from .errors import ERROR_RESPONSES, ErrorBody
-from .limits import MB
 from .models import DeleteResult, DocumentDetail, DocumentInfo, UploadResult
 from .runtime import Runtime, get_runtime
 
@@ -59,10 +58,8 @@ def upload_document(
     """
     runtime.require_ready()
     library = runtime.documents
-    library.accepted_suffix(file.filename)
-    limit = int(runtime.settings.max_upload_mb * MB)
-    data = file.file.read(limit + 1)  # one byte over the limit is enough to refuse
-    library.check_size(len(data))
+    library.accepted_suffix(file.filename)  # before reading the body
+    data = file.file.read(library.max_bytes + 1)  # one byte over the limit is enough to refuse
     return library.add(file.filename, data)
 
 

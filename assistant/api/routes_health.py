@@ -22,7 +22,7 @@ def health(runtime: Runtime = Depends(get_runtime)) -> Health:
     assistant = runtime.require_ready()
     s = runtime.settings
     try:
-        documents, chunks, version = len(assistant.store.manifest()), assistant.store.count_chunks(), assistant.store.version()
+        documents, chunks, version = assistant.store.count_documents(), assistant.store.count_chunks(), assistant.store.version()
     except Exception as exc:  # e.g. the Chroma server went away: not ready, rather than a 500
         log.warning("health: index unreadable: %r", exc)
         raise ApiError(503, "unavailable", "暂时无法读取索引（Chroma 不可用？），请稍后重试或联系管理员") from None

@@ -15,7 +15,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..query import parse
 from ..schema import Answer, Citation, Turn
 from .auth import require_reader
 from .errors import ERROR_RESPONSES, ApiError
@@ -169,10 +168,8 @@ def chat_completions(body: ChatCompletionRequest, runtime: Runtime = Depends(get
     assistant = runtime.require_ready()
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
-        parse(question)
         events = assistant.chain.stream(question, history, body.top_k, body.filters)
-        runtime.limiter.acquire()
-        return EventStream(_chunks(events, completion_id, created), runtime.limiter.release)
+        return runtime.event_stream(_chunks(events, completion_id, created))
     with runtime.limiter.slot():
         answer = assistant.chain.ask(question, history, body.top_k, body.filters)
     return ChatCompletion(

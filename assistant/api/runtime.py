@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi import Request
@@ -22,10 +23,12 @@ from .documents import DocumentLibrary
 from .errors import ApiError
 from .feedback import FeedbackLog
 from .limits import ConcurrencyLimiter
+from .models import ZJ_EXAMPLE
+from .sse import EventStream
 
 log = logging.getLogger("sme.api")
 
-WARM_UP_QUESTION = "浙江现在有多少个国家级中小企业特色产业集群？"
+WARM_UP_QUESTION = ZJ_EXAMPLE
 
 
 def describe_failure(exc: Exception) -> str:
@@ -63,7 +66,6 @@ class Runtime:
             if not a.store.count_chunks():
                 # Otherwise every question is declined and nothing says why.
                 log.warning("索引中还没有文档，所有问题都会被拒答：请先运行 make index（或 sme-assistant ingest），或在“资料库”页上传文件")
-            a.retriever.bm25_index()
             # The extractive path even when an LLM is configured: warming must not wait on an endpoint.
             AskChain(a.retriever, a.extractive, top_k=self.settings.top_k).ask(WARM_UP_QUESTION)
             a.answerer  # noqa: B018 - builds the LLM client too, if one is configured
@@ -74,6 +76,12 @@ class Runtime:
         self.load_seconds = round(time.perf_counter() - started, 2)
         log.info("ready in %.1f s", self.load_seconds)
         self._ready.set()
+
+    def event_stream(self, events: Iterator[str]) -> EventStream:
+        """A streamed response holding one concurrency slot until it ends. The events are made first,
+        so nothing can fail between taking the slot and handing it over."""
+        self.limiter.acquire()
+        return EventStream(events, self.limiter.release)
 
     @property
     def ready(self) -> bool:

@@ -18,19 +18,20 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from ..load import SUPPORTED_SUFFIXES
-from ..query import QuestionError, parse
-from ..schema import Turn
-from .auth import key_matches, write_key
+from ..query import QuestionError
+from ..schema import DATE_FORMAT_HINT, Turn
+from .auth import can_read, can_write, write_key
 from .errors import ApiError
-from .models import AskFilters
+from .models import ZJ_EXAMPLE, AskFilters
 from .render import answer_html, document_html, documents_table_html, error_html, pending_html
 from .runtime import Runtime
+from .sse import STREAM_FAILED
 
 log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
 OFFICIAL_EXAMPLES = [
-    "浙江现在有多少个国家级中小企业特色产业集群？",
+    ZJ_EXAMPLE,
     "国家级中小企业特色产业集群现在累计认定了多少个？",
     "这300个集群在东部、中部、西部、东北各有多少？",
     "今年哪些省份第一次有了国家级特色集群？",
@@ -79,7 +80,7 @@ def _filters(date_from: str | None, date_to: str | None, source: str | None) -> 
     try:
         return AskFilters(date_from=date_from or None, date_to=date_to or None, source=source)
     except ValidationError:
-        raise gr.Error("日期应为 YYYY-MM-DD 格式，例如 2024-09-12", title="筛选条件有误", print_exception=False) from None
+        raise gr.Error(DATE_FORMAT_HINT, title="筛选条件有误", print_exception=False) from None
 
 
 class UiHandlers:
@@ -92,19 +93,17 @@ class UiHandlers:
     ) -> Iterator[tuple[Any, list[dict], list[dict]]]:
         """Yields (question box, chat messages, turns) as the answer streams in."""
         question = (question or "").strip()
+        filters = _filters(date_from, date_to, source)
         try:
-            assistant = self.runtime.require_ready()
-            parse(question)
+            events = self.runtime.require_ready().chain.stream(question, _history(turns), filters=filters)
         except (ApiError, QuestionError) as exc:
             raise gr.Error(str(exc), title="无法提问", print_exception=False) from None
-        filters = _filters(date_from, date_to, source)
-        history = _history(turns)
         turn = {"question": question, "html": pending_html(""), "answer": None}
         turns = [*turns, turn]
         yield "", _messages(turns), turns
         text = ""
         try:
-            for event in assistant.chain.stream(question, history, filters=filters):
+            for event in events:
                 if "delta" in event:
                     text += event["delta"]
                     turn["html"] = pending_html(text)
@@ -114,7 +113,7 @@ class UiHandlers:
                 yield gr.skip(), _messages(turns), turns
         except Exception:
             log.exception("answer failed in the UI")
-            turn["html"] = error_html("生成回答时出错，请稍后重试；如果一直出现，请联系管理员查看服务日志")
+            turn["html"] = error_html(STREAM_FAILED["error"]["message"])
             yield gr.skip(), _messages(turns), turns
 
     def feedback(self, turns: list[dict], like: gr.LikeData) -> None:
@@ -149,8 +148,7 @@ class UiHandlers:
             return error_html(exc.message)
 
     def _admin(self, key: str | None) -> None:
-        required = write_key(self.runtime.settings)
-        if required and not key_matches(key, required):
+        if not can_write(self.runtime.settings, key):
             raise gr.Error("管理员密钥不正确" if key else "请先输入管理员密钥", title="无权操作", print_exception=False)
 
     def upload(self, path: str | None, key: str | None) -> tuple[str, None, str, gr.Dropdown, gr.Dropdown]:
@@ -246,7 +244,7 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
     s = runtime.settings
     auth = None
     if s.api_key:
-        auth = lambda _user, password: key_matches(password, s.api_key) or key_matches(password, s.admin_key)  # noqa: E731
+        auth = lambda _user, password: can_read(s, password)  # noqa: E731
     gr.mount_gradio_app(
         app,
         build_ui(runtime),
