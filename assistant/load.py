@@ -81,7 +81,8 @@ def _read_pdf(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, ValueError, KeyError) as exc:
-        raise LoadError(f"PDF 无法解析：{exc}") from exc
+        # pypdf's own message is English and technical; the log keeps it, the user gets what to do.
+        raise LoadError("PDF 无法解析（文件可能已损坏、加密或不完整），请用其他软件另存为 PDF 后重新上传") from exc
 
 
 def _read_docx(data: bytes) -> str:

@@ -103,12 +103,17 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     url, runtime = app_url
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(HOSTILE, encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     page.goto(url + "/")
     page.get_by_role("tab", name="资料库").click()
     page.get_by_text("管理：上传 / 删除", exact=False).click()
-    page.locator("#sme-upload input[type=file]").set_input_files(str(hostile))
+    # Two files at once, sent by the browser as multipart bytes: one is ingested, the other reported.
+    page.locator("#sme-upload input[type=file]").set_input_files([str(hostile), str(broken)])
     page.locator("#sme-upload-button").click()
-    page.locator("#sme-admin-status").get_by_text("已收录", exact=False).wait_for()
+    status = page.locator("#sme-admin-status")
+    status.get_by_text("已收录", exact=False).wait_for()
+    assert "broken.pdf 未收录" in status.inner_text()
 
     table = page.locator("#sme-docs")
     table.get_by_text("测试文档<script>alert(1)</script>", exact=True).wait_for()

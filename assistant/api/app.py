@@ -18,6 +18,7 @@ from . import routes_ask, routes_documents, routes_health, routes_openai
 from .errors import ApiError, CatchAll, install_error_handlers
 from .limits import BodySizeLimit
 from .runtime import Runtime
+from .ui_guard import UiFileGuard
 
 DESCRIPTION = """依据资料库中的文档回答中小企业特色产业集群政策问题，每个回答都带引用。
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(CatchAll)
     app.add_middleware(BodySizeLimit, max_upload_mb=settings.max_upload_mb)
+    app.add_middleware(UiFileGuard)
     # Always installed, even with no origins: Gradio then leaves CORS to us instead of adding its own.
     app.add_middleware(
         CORSMiddleware,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from ..container import Assistant
 from ..document import content_hash, doc_id_for
@@ -99,12 +99,6 @@ class DocumentLibrary:
             quality=meta.quality,
             seconds=report.seconds,
         )
-
-    def add_file(self, path: Path) -> UploadResult:
-        """An upload the UI received into Gradio's temporary folder (its name is the user's file name);
-        an oversized file is refused before it is read."""
-        self.check_size(path.stat().st_size)
-        return self.add(path.name, path.read_bytes())
 
     def delete(self, doc_id: str) -> DeleteResult:
         with self._writing:

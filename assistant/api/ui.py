@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -42,6 +41,42 @@ ENTERPRISE_EXAMPLES = [
     "在工业领域，多大规模以内的企业算中小微企业？",
     "“十四五”期间广东计划培育多少家专精特新中小企业？",
 ]
+
+ACCEPT = ",".join(SUPPORTED_SUFFIXES)
+UPLOAD_INPUT = f'<label>选择文件（可多选）：<input type="file" multiple accept="{ACCEPT}"></label>'
+# Each chosen file goes to POST /api/documents as multipart bytes, one request per file, so one bad file
+# is reported on its own line and the others are still ingested. Text is escaped before it is shown.
+UPLOAD_JS = """
+async (key) => {
+  const input = document.querySelector('#sme-upload input[type=file]');
+  const files = input ? Array.from(input.files) : [];
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+  if (!files.length) return '<p class="sme-error">请先选择要上传的文件</p>';
+  const headers = key ? {Authorization: 'Bearer ' + key} : {};
+  const lines = [];
+  for (const file of files) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    let line;
+    try {
+      const response = await fetch('api/documents', {method: 'POST', body: form, headers});
+      const body = await response.json();
+      if (response.ok) {
+        const d = body.document;
+        const low = body.low_quality_chunks ? `，其中 ${body.low_quality_chunks} 个低质量片段` : '';
+        line = `已收录《${esc(d.title)}》（${esc(d.source)}，${esc(d.date || '日期不详')}）：${body.chunks} 个片段${low}`;
+      } else {
+        line = `<span class="sme-error">${esc(file.name)} 未收录：${esc(body.error ? body.error.message : '上传失败')}</span>`;
+      }
+    } catch (e) {
+      line = `<span class="sme-error">${esc(file.name)} 未收录：无法连接服务器，请稍后重试</span>`;
+    }
+    lines.push(`<li>${line}</li>`);
+  }
+  input.value = '';
+  return `<ul class="sme-upload-results">${lines.join('')}</ul>`;
+}
+"""
 
 CSS = """
 .sme-answer { line-height: 1.7; }
@@ -151,20 +186,6 @@ class UiHandlers:
         if not can_write(self.runtime.settings, key):
             raise gr.Error("管理员密钥不正确" if key else "请先输入管理员密钥", title="无权操作", print_exception=False)
 
-    def upload(self, path: str | None, key: str | None) -> tuple[str, None, str, gr.Dropdown, gr.Dropdown]:
-        self._admin(key)
-        if not path:
-            raise gr.Error("请先选择要上传的文件", title="上传失败", print_exception=False)
-        try:
-            self.runtime.require_ready()
-            result = self.runtime.documents.add_file(Path(path))
-        except ApiError as exc:
-            raise gr.Error(exc.message, title="上传失败", print_exception=False) from None
-        doc = result.document
-        warn = f"，其中 {result.low_quality_chunks} 个低质量片段" if result.low_quality_chunks else ""
-        status = f"<p>已收录《{escape(doc.title)}》（{escape(doc.source)}，{escape(doc.date or '日期不详')}）：{result.chunks} 个片段{warn}，文本质量 {result.quality:.2f}。</p>"
-        return status, None, *self.library()
-
     def delete(self, doc_id: str | None, key: str | None) -> tuple[str, str, gr.Dropdown, gr.Dropdown]:
         self._admin(key)
         if not doc_id:
@@ -217,24 +238,27 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             doc_view = gr.HTML(elem_id="sme-doc-view")
             with gr.Accordion("管理：上传 / 删除（需要管理员）", open=False):
                 key = gr.Textbox(label="管理员密钥", type="password", visible=admin_key_needed)
-                upload_file = gr.File(label="上传文件", file_types=list(SUPPORTED_SUFFIXES), type="filepath", elem_id="sme-upload")
+                gr.HTML(UPLOAD_INPUT, elem_id="sme-upload")
                 with gr.Row():
                     upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
                     delete = gr.Button("删除所选文档", variant="stop")
                 status = gr.HTML(elem_id="sme-admin-status")
 
-        ask = {"fn": h.respond, "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns]}
+        # Every event is for this page's own use: none is listed in or callable through Gradio's client API.
+        private = {"api_visibility": "private"}
+        ask = {"fn": h.respond, "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns], **private}
         send.click(**ask)
         box.submit(**ask)
-        chatbot.like(h.feedback, inputs=[turns], outputs=None)
-        clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns])
+        chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
+        clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns], **private)
 
-        library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source]}
+        library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
         refresh.click(**library)
-        doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view])
-        upload.click(h.upload, inputs=[upload_file, key], outputs=[status, upload_file, docs_table, doc_select, source])
-        delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source])
+        doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view], **private)
+        # The browser posts the files' bytes to /api/documents itself: no server path ever enters Gradio.
+        upload.click(None, inputs=[key], outputs=[status], js=UPLOAD_JS, **private).then(**library)
+        delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source], **private)
     ui.queue(default_concurrency_limit=runtime.settings.max_concurrency)
     return ui
 
@@ -245,9 +269,10 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
     auth = None
     if s.api_key:
         auth = lambda _user, password: can_read(s, password)  # noqa: E731
+    ui = build_ui(runtime)
     gr.mount_gradio_app(
         app,
-        build_ui(runtime),
+        ui,
         path="/",
         auth=auth,
         auth_message="请输入访问密钥（SME_API_KEY）作为密码，用户名可任意填写" if auth else None,
@@ -257,4 +282,10 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
         css=CSS,
         ssr_mode=False,
         mcp_server=False,
+        # The UI serves and copies no file from the server's disk: not even Gradio's own upload folder.
+        allowed_paths=[],
+        blocked_paths=["/"],
     )
+    # Mounted apps never count as launched, and Gradio skips its own path checks until one is; UiFileGuard
+    # refuses file payloads first, this keeps Gradio's check as a second line behind it.
+    ui.has_launched = True
