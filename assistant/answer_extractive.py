@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from langchain_core.documents import Document
 
+from .articles import article_text, asked_article
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import figures, only_other_figures, other_year
 from .intent import PROVINCES, Intent, analyse, has_value, mentions, number_pattern, quantity_matches
@@ -336,10 +337,27 @@ class ExtractiveAnswerer:
         return self.evidence(ranked) >= self.min_evidence
 
     def answer(self, question: Question, docs: list[Document]) -> Draft:
+        article = asked_article(question.search)
+        if article is not None:
+            return self.quote_article(question, *article, docs)
         intent, ranked = self.score(question, docs)
         if not self.confident(ranked):
             return self.decline(question.script, docs)
         return self.compose(question, intent, self.choose(intent, ranked))
+
+    def quote_article(self, question: Question, n: int, label: str, docs: list[Document]) -> Draft:
+        """第N条怎么规定: that article's text, cited with its place, or a plain statement that it is not here."""
+        found = article_text(n, sentences_from(docs))
+        if not found:
+            draft = self.decline(question.script, docs)
+            return Draft(answer=_in_script(f"资料中没有找到{label}的内容。", question.script) + draft.answer.removeprefix(
+                _in_script(NOT_FOUND, question.script)), answered=False)
+        first = found[0]
+        body = "".join(s.display(question.script) for s in found).rstrip("。；;，, ")
+        title = first.meta.get("title", "")
+        intro = f"《{title.strip('《》')}》{first.place}规定：" if title else ""
+        answer = f"{_in_script(intro, question.script)}{body}[1]。"
+        return Draft(answer=answer, answered=True, citations=[build_citation(1, found, question.script)])
 
     def rewrite(self, question: Question, history: list[Turn]) -> str:
         return standalone(question.search, history)

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .clean import CJK
+from .govdoc import locate
 from .quality import score_text
 from .schema import Chunk, Document
 from .script import to_simplified
@@ -24,6 +25,8 @@ _CJK_CHARS = f"[{CJK}]"
 class Sentence:
     text: str
     starts_paragraph: bool
+    place: str = ""
+    """Where its paragraph stands in the document (第二条, 一、（二）, 附件1); empty in an unstructured text."""
 
 
 def _is_ascii_end(text: str, i: int) -> bool:
@@ -62,10 +65,16 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def sentences_of(text: str) -> list[Sentence]:
     units: list[Sentence] = []
-    for para in text.split("\n"):
+    paragraphs = text.split("\n")
+    for para, place in zip(paragraphs, locate(paragraphs)):
         for k, s in enumerate(split_sentences(para.strip())):
-            units.append(Sentence(s, starts_paragraph=k == 0))
+            units.append(Sentence(s, starts_paragraph=k == 0, place=place))
     return units
+
+
+def places_of(units: list[Sentence], indexes: list[int]) -> list[str]:
+    """The place of each paragraph of a chunk, in the order `join_units` lays them out."""
+    return [units[k].place for pos, k in enumerate(indexes) if pos == 0 or units[k].starts_paragraph]
 
 
 def pack(units: list[Sentence], max_chars: int, min_chars: int, overlap: int) -> list[list[int]]:
@@ -132,6 +141,7 @@ def chunk_document(doc: Document, max_chars: int = 500, min_chars: int = 300, ov
                 text=text,
                 text_simplified=simplified,
                 quality=score_text(simplified),
+                places=places_of(units, indexes),
             )
         )
     return chunks

@@ -7,16 +7,31 @@ import json
 import re
 from pathlib import Path
 
-from .clean import clean_body, normalize_whitespace, strip_pinyin
+from .clean import CJK, clean_body, normalize_whitespace, strip_pinyin
+from .govdoc import (
+    DOC_NUMBER,
+    doc_number,
+    header_fields,
+    is_title_line,
+    issuer_in_title,
+    parse_date,
+    signature,
+    split_run_on,
+    title_from_lead,
+)
 from .load import LoadError, load_file
-from .metadata import _DATE, extract_header, iso_date
+from .metadata import Header, extract_header
 from .schema import Document, DocumentMeta
 from .script import detect_script, to_simplified
 
 SIDECAR_SUFFIX = ".meta.json"
-SIDECAR_FIELDS = ("title", "source", "date", "url")
+SIDECAR_FIELDS = ("title", "source", "date", "url", "doc_number")
+UNKNOWN_SOURCE = "未知来源"
+_TITLE_LINES = 30
+_NUMBER_AFTER_TITLE = re.compile(r"关于[^。；，]{2,80}?的(?:通知|通告|公告|决定|意见|批复|函)\s+(" + DOC_NUMBER.pattern + ")")
+_MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def sidecar_path(path: Path) -> Path:
@@ -49,33 +64,95 @@ def content_hash(data: bytes, sidecar: dict[str, str]) -> str:
 
 
 def normalise_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    m = re.search(_DATE, value)
-    return iso_date(*m.groups()) if m else None
+    return parse_date(value) if value else None
+
+
+def _title_line(lines: list[str], skip: frozenset[int]) -> int | None:
+    """The document's own title line (关于…的通知, 《…》, …实施办法) near the top, if it has one."""
+    for i, line in enumerate(lines[:_TITLE_LINES]):
+        if i not in skip and line and is_title_line(line):
+            return i
+    return None
+
+
+def _header_doc_number(lines: list[str], skip: frozenset[int]) -> str | None:
+    """A 文号 printed on its own line under the title, or right after the title in a repost that lost its
+    line breaks; never one cited inside a sentence of the body."""
+    for i, line in enumerate(lines[:_TITLE_LINES]):
+        if i not in skip and (number := doc_number(line)) and len(line.strip()) <= len(number) + 4:
+            return number
+        if m := _NUMBER_AFTER_TITLE.search(to_simplified(line)):
+            return doc_number(m.group(1))
+    return None
+
+
+def _first(*values: str | None) -> str | None:
+    return next((v for v in values if v), None)
+
+
+def _title_and_body(lines: list[str], header: Header, at: int | None) -> tuple[str, list[str]]:
+    """The title and the lines after it. A government title line wins over a news headline when it is the
+    headline, or stands right under the page's date line (sites put either first); lines above the title
+    are site furniture. Without either, a first line too long to be a title is body: nothing is swallowed."""
+    if at is not None:
+        if header.date is None or at < header.body_start:
+            return lines[at].strip(), lines[at + 1 :]
+        between = [line for line in lines[header.body_start : at] if line]
+        if len(between) <= 1:
+            return lines[at].strip(), lines[at + 1 :]
+    if len(header.title) > _MAX_TITLE:
+        return "", lines[header.body_start - 1 :]
+    return header.title, lines[header.body_start :]
 
 
 def build_document(path: Path, relative_path: str) -> Document:
-    """Raises LoadError with a Chinese reason when the file cannot become a document."""
+    """Raises LoadError with a Chinese reason when the file cannot become a document.
+
+    Metadata, first found wins: the sidecar, what the format carries (an HTML page's title), labelled
+    header fields (成文日期, 发布机构, 文号 in any layout), a news header (date and source under the
+    headline), the document's own title line, the signature block at the end; then the file name and
+    未知来源. A file with any CJK sentence becomes a document even when none of that is found.
+    """
     loaded = load_file(path)
     sidecar = read_sidecar(path)
     text = normalize_whitespace(strip_pinyin(loaded.text))
     lines = text.split("\n")
+    fields = header_fields(lines)
     header = extract_header(lines)
-    body = clean_body(lines[header.body_start :], header.title)
+    at = _title_line(lines, fields.lines)
+    # Header fields are page furniture: kept out of the body, wherever the title turns out to be.
+    title, body_lines = _title_and_body(["" if i in fields.lines else s for i, s in enumerate(lines)], header, at)
+    body = clean_body(body_lines, title)
     if not body.strip():
-        raise LoadError("清洗后没有正文")
+        body = "\n".join(line for line in lines if line)  # never lose a document that has text
+    if not re.search(f"[{CJK}]{{4}}", body):
+        raise LoadError("文件中没有中文正文（至少需要一句中文），请确认上传的是政策文件或报道")
+    body = "\n".join(part for para in body.split("\n") for part in split_run_on(para))
 
-    found = {"title": header.title, "source": header.source, "date": header.date, "url": header.url}
-    meta = {k: sidecar.get(k) or loaded.hints.get(k) or found[k] for k in SIDECAR_FIELDS}
+    signed_by, signed_on, _ = signature(body.split("\n"))
+    title = fields.values.get("title") or title or loaded.hints.get("title") or title_from_lead(body)
+    official = is_title_line(title)
+    posted = fields.values.get("posted") or loaded.hints.get("date") or header.date
+    # An official text is dated and issued by its signature; a report about it, by the site that ran it.
+    dates = (signed_on, posted) if official else (posted, signed_on)
+    issuers = (issuer_in_title(title), signed_by) if official else ()
+    found = {
+        "title": title,
+        "source": _first(fields.values.get("issuer"), *issuers, fields.values.get("source"), loaded.hints.get("source"), header.source, signed_by),
+        "date": _first(fields.values.get("date"), *dates),
+        "url": loaded.hints.get("url") or header.url,
+        "doc_number": fields.values.get("doc_number") or _header_doc_number(lines, fields.lines),
+    }
+    meta = {k: sidecar.get(k) or found[k] for k in SIDECAR_FIELDS}
     title = meta["title"] or path.stem
     meta_model = DocumentMeta(
         doc_id=doc_id_for(relative_path),
         path=relative_path,
         title=title,
-        source=meta["source"] or "未知来源",
+        source=meta["source"] or UNKNOWN_SOURCE,
         date=normalise_date(meta["date"]),
         url=meta["url"],
+        doc_number=meta["doc_number"],
         script=detect_script(title + body),
         content_hash=content_hash(path.read_bytes(), sidecar),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ class Sentence:
     """Index of the sentence among all candidates (adjacent sentences of a chunk are adjacent here)."""
     previous: str = ""
     """The sentence before it in the same chunk: what 该集群 or 此 refer to is usually there."""
+    place: str = ""
+    """Where it stands in its document (第二条…); empty in an unstructured text."""
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -54,14 +57,17 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
         meta = doc.metadata
         script = meta.get("script", "simplified")
         original_text = meta.get("text") or doc.page_content
-        for para_s, para_o in zip(doc.page_content.split("\n"), original_text.split("\n")):
+        paragraphs = doc.page_content.split("\n")
+        places = json.loads(meta.get("places") or "[]")
+        places = places if len(places) == len(paragraphs) else [""] * len(paragraphs)
+        for para_s, para_o, place in zip(paragraphs, original_text.split("\n"), places):
             simp = split_sentences(para_s)
             orig = split_sentences(para_o)
             if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
                 orig = [to_traditional(s) if script == "traditional" else s for s in simp]
             for s, o in zip(simp, orig):
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
-                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out), previous))
+                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out), previous, place))
     return out
 
 
@@ -81,4 +87,6 @@ def build_citation(n: int, sentences: list[Sentence], script: Script) -> Citatio
         url=meta.get("url"),
         quote="".join(s.display(script) for s in sentences),
         quality="low" if any(s.low_quality for s in sentences) else "ok",
+        place=first.place or None,
+        doc_number=meta.get("doc_number"),
     )

@@ -30,6 +30,7 @@ class DocumentMeta(BaseModel):
     source: str
     date: str | None = Field(None, description="ISO YYYY-MM-DD")
     url: str | None = None
+    doc_number: str | None = Field(None, description="文号, e.g. 工信部企业〔2022〕119号")
     script: Script = "simplified"
     content_hash: str
     quality: float = 1.0
@@ -52,6 +53,8 @@ class Chunk(BaseModel):
     text: str
     text_simplified: str
     quality: QualitySignals
+    places: list[str] = []
+    """The place of each of its paragraphs in the document (第二条…), aligned with `text.split("\\n")`."""
 
     def embedding_text(self, title_simplified: str) -> str:
         """The title gives a chunk the context its sentences often leave implicit (which province, which year)."""
@@ -119,6 +122,15 @@ class Citation(BaseModel):
     url: str | None
     quote: str
     quality: Literal["ok", "low"]
+    place: str | None = Field(None, description="Where the quote stands in the document: 第二条, 一、（二）, 附件1")
+    doc_number: str | None = Field(None, description="The document's 文号, when it has one")
+
+    @property
+    def reference(self) -> str:
+        """As a person cites it: 《促进中小企业特色产业集群发展暂行办法》第二条（工业和信息化部，工信部企业〔2022〕119号，2022-09-13）."""
+        title = self.title if self.title.startswith("《") and self.title.endswith("》") else f"《{self.title}》"
+        details = "，".join(x for x in (self.source, self.doc_number, self.date or "日期不详") if x)
+        return f"{title}{self.place or ''}（{details}）"
 
 
 class Timings(BaseModel):

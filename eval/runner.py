@@ -14,7 +14,7 @@ import statistics
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from assistant.container import Assistant
 from assistant.query import normalise
@@ -76,9 +76,14 @@ def fact_recall(qa: QA, text: str) -> float:
     return sum(any(_s(alt) in answer for alt in group) for group in qa.answers) / len(qa.answers)
 
 
-def supports(qa: QA, doc_id: str, date: str | None, text: str) -> bool:
+def names_of(doc_id: str, meta) -> set[str]:
+    """What a Q&A item may name a source by: its doc_id, its date (the seeds), or its file name (the policy suite)."""
+    return {doc_id, meta.date, PurePosixPath(meta.path).name} - {None}
+
+
+def supports(qa: QA, names: set[str], text: str) -> bool:
     """A chunk from a supporting document that holds at least half of the answer's key facts."""
-    if doc_id not in qa.sources and date not in qa.sources:
+    if not names & set(qa.sources):
         return False
     return fact_recall(qa, text) >= 0.5
 
@@ -90,11 +95,11 @@ def grounded(answer: str, citations: list[Citation]) -> bool:
     return all(n in evidence or n.lstrip("0") in dates for n in _NUMBER.findall(_MARKER.sub("", _s(answer))))
 
 
-def _outcome(qa: QA, answer: Answer, dates: dict[str, str], latency_ms: float) -> Outcome:
+def _outcome(qa: QA, answer: Answer, names: dict[str, set[str]], latency_ms: float) -> Outcome:
     rank = next(
-        (i for i, r in enumerate(answer.retrieved, 1) if supports(qa, r.doc_id, dates.get(r.doc_id), r.text)), None
+        (i for i, r in enumerate(answer.retrieved, 1) if supports(qa, names.get(r.doc_id, {r.doc_id}), r.text)), None
     )
-    ok = sum(c.doc_id in qa.sources or c.date in qa.sources for c in answer.citations)
+    ok = sum(bool(names.get(c.doc_id, {c.doc_id, c.date}) & set(qa.sources)) for c in answer.citations)
     return Outcome(
         id=qa.id,
         type=qa.type,
@@ -115,7 +120,7 @@ class Runner:
     def __init__(self, assistant: Assistant, k: int = 5):
         self.assistant = assistant
         self.k = k
-        self.dates = {doc_id: meta.date for doc_id, (meta, _) in assistant.store.manifest().items()}
+        self.names = {doc_id: names_of(doc_id, meta) for doc_id, (meta, _) in assistant.store.manifest().items()}
 
     def pipeline(self, qa: QA) -> Answer:
         history = [Turn(**t) for t in qa.history]
@@ -149,7 +154,7 @@ class Runner:
         for qa in items:
             for system in systems:
                 answer = self.pipeline(qa) if system == "pipeline" else self.top_chunk(qa, system)
-                results[system].append(_outcome(qa, answer, self.dates, answer.timings_ms.total))
+                results[system].append(_outcome(qa, answer, self.names, answer.timings_ms.total))
         return results
 
 

@@ -173,6 +173,49 @@ def test_cli_ask_json_follows_the_contract(ingested, monkeypatch, capsys):
 
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"question", "answer", "answered", "backend", "fallback", "citations", "retrieved", "timings_ms"}
-    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "date", "url", "quote", "quality"}
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "date", "url", "quote", "quality", "place", "doc_number"}
     assert set(data["retrieved"][0]) == {"doc_id", "chunk_id", "score", "text"}
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+MEASURES = """关于印发《某省促进特色产业集群发展办法》的通知
+某工信发〔2024〕12号
+各市工业和信息化局：现将办法印发给你们，请遵照执行。
+第一章 总则
+第一条 为培育本省特色产业集群，推动中小企业聚链成群，结合本省实际，制定本办法。
+第二条 本办法所称特色产业集群，是指以县域为主要载体、主导产业突出、中小企业集聚的产业组织。
+第二章 认定
+第三条 申报省级集群应当同时具备以下条件：主导产业年产值达到15亿元以上，中小企业产值占比不低于60%。
+第四条 省级集群由县级中小企业主管部门申报，每个县每年申报不超过2个。
+某省工业和信息化厅
+2024年5月6日
+"""
+
+
+@pytest.fixture(scope="module")
+def measures_library(tmp_path_factory, model_dir):
+    from assistant.container import Assistant
+
+    from .conftest import make_settings
+
+    tmp = tmp_path_factory.mktemp("measures")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    (corpus / "measures.txt").write_text(MEASURES, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp, corpus))
+    assistant.ingestor.ingest(progress=False)
+    return assistant
+
+
+def test_an_article_question_is_answered_with_that_article_cited_by_its_place(measures_library):
+    answer = measures_library.chain.ask("办法第三条是怎么规定的？")
+    assert answer.answered and "15亿元以上" in answer.answer and "60%" in answer.answer
+    assert "第四条" not in answer.answer and "不超过2个" not in answer.answer
+    cited = answer.citations[0]
+    assert cited.place == "第三条" and cited.doc_number == "某工信发〔2024〕12号" and cited.date == "2024-05-06"
+    assert cited.reference.startswith("《关于印发《某省促进特色产业集群发展办法》的通知》第三条（某省工业和信息化厅")
+
+
+def test_an_article_the_library_does_not_have_is_declined_by_name(measures_library):
+    answer = measures_library.chain.ask("办法第二十条是怎么规定的？")
+    assert not answer.answered and answer.answer.startswith("资料中没有找到第二十条的内容")

@@ -51,10 +51,18 @@ def test_documents_are_escaped_in_the_table_and_the_reader():
     assert 'href="https://example.org/?a=&lt;b&gt;"' in reader and "低质量片段" in reader
 
 
+def test_a_citation_reads_as_a_person_cites_a_document():
+    rule = citation(title="促进中小企业特色产业集群发展暂行办法", source="工业和信息化部", date="2022-09-13",
+                    place="第二条", doc_number="工信部企业〔2022〕119号")
+    assert rule.reference == "《促进中小企业特色产业集群发展暂行办法》第二条（工业和信息化部，工信部企业〔2022〕119号，2022-09-13）"
+    assert "[1] 《促进中小企业特色产业集群发展暂行办法》第二条" in answer_text(answer(citations=[rule]))
+    assert "文号：工信部企业〔2022〕119号" in answer_html(answer(citations=[rule]))
+
+
 def test_plain_text_answers_list_numbered_sources():
     text = answer_text(answer(citations=[citation(), citation(n=2, date=None, quality="low", url="https://x.example")]))
-    assert text.startswith("截至2024年9月") and "\n\n来源：\n[1] 标题（杭州网，2024-09-12）\n    “浙江增至23个。”" in text
-    assert "[2] 标题（杭州网，日期不详）（来源文本质量较低，请核对原文）" in text and "    https://x.example" in text
+    assert text.startswith("截至2024年9月") and "\n\n来源：\n[1] 《标题》（杭州网，2024-09-12）\n    “浙江增至23个。”" in text
+    assert "[2] 《标题》（杭州网，日期不详）（来源文本质量较低，请核对原文）" in text and "    https://x.example" in text
     assert answer_text(answer(citations=[])) == answer().answer
 
 

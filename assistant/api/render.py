@@ -17,7 +17,7 @@ LOW_QUALITY_NOTE = "来源文本质量较低，请核对原文"
 
 def citation_line(c: Citation) -> str:
     warn = f"（{LOW_QUALITY_NOTE}）" if c.quality == "low" else ""
-    return f"[{c.n}] {c.title}（{c.source}，{c.date or '日期不详'}）{warn}\n    “{c.quote}”" + (f"\n    {c.url}" if c.url else "")
+    return f"[{c.n}] {c.reference}{warn}\n    “{c.quote}”" + (f"\n    {c.url}" if c.url else "")
 
 
 def answer_text(answer: Answer) -> str:
@@ -42,9 +42,11 @@ def citation_html(c: Citation) -> str:
     flag = " ⚠️" if low else ""
     warn = f'<div class="sme-warn">⚠️ {LOW_QUALITY_NOTE}</div>' if low else ""
     return (
-        f'<details class="sme-source"><summary>[{c.n}] {escape(c.title)} · {escape(c.source)} · {escape(c.date or "日期不详")}{flag}</summary>'
+        f'<details class="sme-source"><summary>[{c.n}] {escape(c.reference)}{flag}</summary>'
         f"<div>标题：{escape(c.title)}</div><div>发布单位：{escape(c.source)}</div><div>日期：{escape(c.date or '日期不详')}</div>"
-        f'<div class="sme-quote">“{_text(c.quote)}”</div>{warn}{_link(c.url)}</details>'
+        + (f"<div>文号：{escape(c.doc_number)}</div>" if c.doc_number else "")
+        + (f"<div>位置：{escape(c.place)}</div>" if c.place else "")
+        + f'<div class="sme-quote">“{_text(c.quote)}”</div>{warn}{_link(c.url)}</details>'
     )
 
 

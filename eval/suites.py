@@ -1,0 +1,33 @@
+"""The evaluation suites: `seeds` (eval/qa.jsonl on the corpus) and `policy` (government documents).
+
+The policy suite's documents live in eval/documents/, not corpus/: they are written for evaluation and
+must not leak into the library users get. `policy_settings` builds a temporary library of the corpus
+plus those documents, so the questions are asked of both together, as a user's library would hold them.
+Its questions were split once, at random, into dev (for tuning) and test (never used for tuning).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from assistant.load import SUPPORTED_SUFFIXES
+from assistant.settings import Settings
+
+HERE = Path(__file__).parent
+DOCUMENTS = HERE / "documents"
+POLICY_SPLITS = {"dev": HERE / "policy_dev.jsonl", "test": HERE / "policy_test.jsonl"}
+POLICY_THRESHOLDS = HERE / "thresholds_policy.json"
+
+
+def policy_documents() -> list[Path]:
+    return sorted(p for p in DOCUMENTS.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() != "readme.md")
+
+
+def policy_settings(workdir: Path, base: Settings) -> Settings:
+    """A library of the corpus plus eval/documents/ in `workdir`, with the same model and answer settings."""
+    corpus = workdir / "corpus"
+    shutil.copytree(base.corpus_dir, corpus, dirs_exist_ok=True)
+    for path in policy_documents():
+        shutil.copy2(path, corpus / path.name)
+    return base.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / "index"})
