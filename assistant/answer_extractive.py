@@ -77,6 +77,22 @@ def weight(token: str) -> float:
     return max(0.5, log_total - math.log(freq.get(token, 0) + 1))
 
 
+@lru_cache(maxsize=4096)
+def is_place(token: str) -> bool:
+    """西安, 陕西: a place name, which alone does not make a question about what a sentence says."""
+    import jieba.posseg
+
+    _jieba()
+    return token in PROVINCES or all(w.flag.startswith("ns") for w in jieba.posseg.lcut(token))
+
+
+def topical(tokens: list[str], text: str) -> bool:
+    """Whether a passage shares with the question a word that is not a place name: 帮我订明天去西安的机票
+    shares only 西安 with a passage about Xi'an's clusters."""
+    text = canonical(text)
+    return any(t in text and not is_place(t) for t in tokens)
+
+
 def lexical_coverage(tokens: list[str], text: str, previous: str = "") -> float:
     """Weighted share of the question's words in the sentence; words only in the sentence before count half."""
     total = sum(weight(t) for t in tokens)
@@ -100,6 +116,8 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
     factor = 1.0
     near = sentence.previous
     title = to_simplified(sentence.meta.get("title", ""))
+    if national_only(intent) and region_of(sentence.meta) and not mentions(sentence.simplified, "国家级"):
+        return 0.0  # a province's own rule or figure does not answer a question about the national one
     for place in intent.places:
         if place in sentence.simplified:
             continue
@@ -130,6 +148,51 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
         else:
             return 0.0
     return factor
+
+
+# What a lead-in may run to: a few items of a list, or the criteria under an annex heading.
+MAX_INTRODUCED_SENTENCES = 6
+MAX_INTRODUCED_CHARS = 600
+
+
+def introduces(s: Sentence) -> bool:
+    """A sentence that only announces what follows: ends in a colon, or is a short heading without a
+    sentence end (附件3：专精特新“小巨人”企业认定标准（要点）)."""
+    text = s.simplified.rstrip()
+    return text.endswith(("：", ":")) or (len(text) <= 50 and not re.search(r"[。！？；!?;…]$", text))
+
+
+def reading_order(s: Sentence) -> tuple[int, int]:
+    """Where a sentence stands in its document: its chunk's place, then its place among the candidates
+    (which keep each chunk's sentences in order, whichever copy of an overlapping sentence was kept)."""
+    return int(s.meta.get("position", 0)), s.position
+
+
+def what_follows(head: Sentence, ranked: list[Sentence]) -> list[Sentence]:
+    """The sentences after a lead-in in its own document, in reading order, while they stay in its part
+    of the document (the same annex, article or item) and no other lead-in begins."""
+    start = reading_order(head)
+    after = sorted((s for s in ranked if s.doc_id == head.doc_id and reading_order(s) > start), key=reading_order)
+    out, size = [], 0
+    for s in after:
+        if head.place and not s.place.startswith(head.place):
+            break
+        if out and (introduces(s) or size + len(s.simplified) > MAX_INTRODUCED_CHARS or len(out) >= MAX_INTRODUCED_SENTENCES):
+            break
+        out.append(s)
+        size += len(s.simplified)
+    return out
+
+
+def national_only(intent: Intent) -> bool:
+    """国家级…, 全国…, with no province named: the question is about the national programme."""
+    return not intent.places and (intent.nationwide or "国家级" in intent.programmes)
+
+
+def region_of(meta: dict) -> str | None:
+    """The province a document belongs to, when its title or issuer names one (云南省工业和信息化厅…)."""
+    head = to_simplified(f"{meta.get('source', '')}{meta.get('title', '')}")
+    return next((p for p in PROVINCES if p in head), None)
 
 
 def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
@@ -252,18 +315,22 @@ class ExtractiveAnswerer:
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
             if not holds_answer(intent, s.simplified, question.search):
                 fit = 0.0
-            about = constraint(intent, s, contexts.get(s.meta.get("chunk_id"), ""))
+            context = contexts.get(s.meta.get("chunk_id"), "")
+            about = constraint(intent, s, context)
             quality = 0.85 if s.low_quality else 1.0
             prior = 1.0 - 0.03 * s.rank
-            s.parts = {"lex": lex, "sem": sem, "fit": fit, "about": about}
+            s.parts = {"lex": lex, "sem": sem, "fit": fit, "about": about, "topical": topical(tokens, context)}
             s.score = (0.5 * lex + 0.5 * sem) * fit * about * quality * prior
         candidates.sort(key=lambda s: -s.score)
         return intent, candidates
 
     # -- choosing ---------------------------------------------------------------------------------
     def choose(self, intent: Intent, ranked: list[Sentence]) -> list[Sentence]:
-        """The best sentence, plus close runners-up: the same figure at another date, the rest of a list."""
+        """The best sentence, plus close runners-up: the same figure at another date, the rest of a list.
+        A heading or a lead-in (…认定标准（要点）, 通知如下：) is answered with what it introduces."""
         best = ranked[0]
+        if introduces(best):
+            return [best, *what_follows(best, ranked)]
         chosen = [best]
         for s in ranked[1 : self.max_sentences * 4]:
             if len(chosen) >= self.max_sentences or s.score < 0.8 * best.score:
@@ -329,7 +396,7 @@ class ExtractiveAnswerer:
         a word with the corpus (杭州明天天气) matches lexically but not in meaning, and a sentence sharing
         no word with the question is close in meaning only by accident."""
         best = ranked[0] if ranked else None
-        if not best or best.parts["sem"] < MIN_TOPICALITY or best.parts["lex"] == 0:
+        if not best or best.parts["sem"] < MIN_TOPICALITY or best.parts["lex"] == 0 or not best.parts["topical"]:
             return 0.0
         return best.score
 
@@ -347,7 +414,8 @@ class ExtractiveAnswerer:
 
     def quote_article(self, question: Question, n: int, label: str, docs: list[Document]) -> Draft:
         """第N条怎么规定: that article's text, cited with its place, or a plain statement that it is not here."""
-        found = article_text(n, sentences_from(docs))
+        tokens = tokenize(question.search)
+        found = article_text(n, sentences_from(docs), lambda title: lexical_coverage(tokens, to_simplified(title)))
         if not found:
             draft = self.decline(question.script, docs)
             return Draft(answer=_in_script(f"资料中没有找到{label}的内容。", question.script) + draft.answer.removeprefix(

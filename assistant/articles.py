@@ -8,6 +8,7 @@ the answer says so instead of quoting a sentence that merely shares words with t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .evidence import Sentence
 from .govdoc import NUMERAL, number_of
@@ -28,12 +29,13 @@ def article_of(place: str) -> int | None:
     return number_of(m.group(1)) if m else None
 
 
-def article_text(n: int, sentences: list[Sentence]) -> list[Sentence]:
-    """Article n's sentences, in reading order, from the best-ranked document that has it."""
+def article_text(n: int, sentences: list[Sentence], title_fit: Callable[[str], float]) -> list[Sentence]:
+    """Article n's sentences, in reading order, from the document whose title fits the question best
+    (暂行办法 names the national rule, not a province's 实施办法), then the best-ranked one."""
     holding = [s for s in sentences if article_of(s.place) == n]
     if not holding:
         return []
-    best = min(holding, key=lambda s: (s.rank, s.position))
+    best = min(holding, key=lambda s: (-title_fit(s.meta.get("title", "")), s.rank, s.position))
     own = sorted({s.simplified: s for s in holding if s.doc_id == best.doc_id}.values(), key=lambda s: (s.rank, s.position))
     # Overlapping chunks repeat sentences; reading order is the order within the best chunk, then the rest.
     kept, size = [], 0

@@ -31,7 +31,7 @@ _TITLE_LINES = 30
 _NUMBER_AFTER_TITLE = re.compile(r"关于[^。；，]{2,80}?的(?:通知|通告|公告|决定|意见|批复|函)\s+(" + DOC_NUMBER.pattern + ")")
 _MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def sidecar_path(path: Path) -> Path:

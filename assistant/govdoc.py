@@ -280,7 +280,7 @@ def heading_of(paragraph: str) -> tuple[str, str] | None:
     return None
 
 
-_LEVELS = ("chapter", "article", "section", "item", "annex")
+_LEVELS = ("annex", "chapter", "article", "section", "item")  # outermost first: an annex holds the rest
 
 
 def locate(paragraphs: list[str]) -> list[str]:

@@ -189,6 +189,19 @@ MEASURES = """关于印发《某省促进特色产业集群发展办法》的通
 第四条 省级集群由县级中小企业主管部门申报，每个县每年申报不超过2个。
 某省工业和信息化厅
 2024年5月6日
+附件
+某省省级集群评价要点
+（一）主导产业集中度高，集群内主导产业企业数量占比达到七成。
+（二）创新能力强，集群内拥有省级以上专精特新中小企业不少于5家。
+"""
+
+
+YUNNAN = """云南省工业和信息化厅关于印发省级中小企业特色产业集群认定标准的通知
+依据工业和信息化部《促进中小企业特色产业集群发展暂行办法》，结合本省实际，制定省级集群认定标准。
+省级集群的主导产业产值占集群总产值的比重高于60%。
+省级集群的工业互联网平台应用普及率不低于10%。
+云南省工业和信息化厅
+2023年6月12日
 """
 
 
@@ -202,6 +215,7 @@ def measures_library(tmp_path_factory, model_dir):
     corpus = tmp / "corpus"
     corpus.mkdir()
     (corpus / "measures.txt").write_text(MEASURES, encoding="utf-8")
+    (corpus / "yunnan.txt").write_text(YUNNAN, encoding="utf-8")
     assistant = Assistant(make_settings(tmp, corpus))
     assistant.ingestor.ingest(progress=False)
     return assistant
@@ -219,3 +233,20 @@ def test_an_article_question_is_answered_with_that_article_cited_by_its_place(me
 def test_an_article_the_library_does_not_have_is_declined_by_name(measures_library):
     answer = measures_library.chain.ask("办法第二十条是怎么规定的？")
     assert not answer.answered and answer.answer.startswith("资料中没有找到第二十条的内容")
+
+
+def test_a_heading_is_answered_with_what_it_introduces(measures_library):
+    answer = measures_library.chain.ask("省级集群评价要点有哪些？")
+    assert answer.answered and "七成" in answer.answer and "不少于5家" in answer.answer, answer.answer
+
+
+def test_a_provincial_rule_does_not_answer_a_question_about_the_national_one(measures_library):
+    provincial = measures_library.chain.ask("云南省级集群对工业互联网平台应用普及率要求多少？")
+    assert provincial.answered and "10%" in provincial.answer
+    national = measures_library.chain.ask("国家级集群的认定标准对工业互联网平台应用普及率要求多少？")
+    assert not national.answered, national.answer
+
+
+def test_a_question_that_shares_only_a_place_name_with_the_library_is_declined(ingested):
+    answer = ingested.chain.ask("帮我订一张明天去杭州的机票。")
+    assert not answer.answered

@@ -126,9 +126,10 @@ def test_a_run_on_notice_is_split_where_its_articles_begin_and_each_part_knows_i
     run_on = (
         "第一章 总则 第一条 为促进中小企业特色产业集群发展，制定本办法。第二条 本办法所称中小企业特色产业集群，"
         "是指聚焦县域主导产业的中小企业集聚区。第二章 认定 第三条 申报集群应当符合下列条件：（一）主导产业产值占比不低于50%；"
-        "（二）集群内企业创新能力较强。附件1 申报书模板。" * 3
+        "（二）集群内企业创新能力较强。附件1 申报书模板。"
     )
-    parts = split_run_on(run_on)
+    assert split_run_on(run_on) == [run_on]  # under 300 characters: an ordinary paragraph
+    parts = split_run_on(run_on, min_chars=100)
     assert parts[0].startswith("第一章") and any(p.startswith("第三条") for p in parts)
     places = dict(zip(parts, locate(parts)))
     assert places[next(p for p in parts if p.startswith("第二条"))] == "第二条"
