@@ -44,6 +44,45 @@ def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
 
+# What survives of inserted pinyin when the page's encoding broke around it: 當?shù)刂еa(chǎn)業.
+_PINYIN_RESIDUE = re.compile(rf"[?？]?[(（]?[a-zü{_TONED}]{{0,6}}[{_TONED}][a-zü]{{0,6}}[)）]|[?？](?=[a-zü{_TONED}]+[)）])")
+# Marks of text that is still broken after repair: a question mark or a stray lower-case Latin, Cyrillic
+# or Greek letter between Chinese characters, accented Latin letters, €, math signs (∑) or the
+# replacement character. Upper-case letters are left alone: A股 and H股 are words.
+_GARBLED = re.compile(
+    rf"(?<=[{CJK}□])(?:[?？]|[a-z\u0370-\u03ff\u0400-\u04ff]{{1,2}})(?=[{CJK}])|\ufffd|[\u0400-\u04ff\u20ac\u0192\u2200-\u22ff]"
+    r"|[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]"
+)
+
+
+def repair_residue(text: str) -> tuple[str, bool]:
+    """Remove what is left of inserted pinyin; say whether the text is sound enough to quote.
+
+    Where the page's encoding destroyed the character itself (`數(shù)` became `?shù)`), the repair shows
+    □, the usual mark for an illegible character, instead of silently joining its neighbours. Other
+    wreckage (a stray Cyrillic or Latin letter, €, the replacement character) makes the text unfit to quote.
+    """
+    repaired = _PINYIN_RESIDUE.sub(lambda m: "□" if m.group(0)[0] in "?？" else "", text)
+    return repaired, not _GARBLED.search(repaired)
+
+
+def quotable(text: str) -> str | None:
+    """A sentence fit to quote: repaired of pinyin residue, with any clause the encoding destroyed left
+    out and marked `…`; None when too little of it survives to mean anything."""
+    repaired, sound = repair_residue(text)
+    if sound:
+        return repaired
+    parts = re.split(r"([,，;；])", text)
+    kept, gap, size = [], False, 0
+    for clause, sep in zip(parts[0::2], [*parts[1::2], ""]):
+        fixed, ok = repair_residue(clause)
+        if ok:
+            kept.append(("…" if gap and kept else "") + fixed + sep)
+            size += len(fixed)
+        gap = not ok
+    return "".join(kept).strip(",，;；") if size >= 0.5 * len(repaired) and kept else None
+
+
 def is_chrome_line(line: str) -> bool:
     """Menus, breadcrumbs, share widgets, copyright and snapshot notices."""
     return bool(_BREADCRUMB.search(line) or _CHROME_LINE.search(line) or _SNAPSHOT.search(line))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from .chunk import split_sentences
+from .clean import quotable
 from .schema import Citation, Script
 from .script import to_simplified, to_traditional
 
@@ -66,8 +67,11 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
             if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
                 orig = [to_traditional(s) if script == "traditional" else s for s in simp]
             for s, o in zip(simp, orig):
+                s, o = quotable(s.strip()), quotable(o.strip())
+                if s is None or o is None:  # an answer must never carry an encoding's wreckage
+                    continue
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
-                out.append(Sentence(s.strip(), o.strip(), script, meta, rank, len(out), previous, place))
+                out.append(Sentence(s, o, script, meta, rank, len(out), previous, place))
     return out
 
 

@@ -99,3 +99,36 @@ def test_mojibake_is_counted_not_deleted():
     assert signals.mojibake_markers >= 2
     clean = score_text("主导产业为当地支柱产业,对集群产值贡献率达86.5%,创造超过170万个就业岗位")
     assert clean.mojibake_markers == 0 and clean.score > signals.score
+
+
+def test_pinyin_residue_is_repaired_and_destroyed_characters_make_a_sentence_unfit():
+    from assistant.clean import repair_residue
+
+    assert repair_residue("集群产业(chǎn)发展良好。") == ("集群产业发展良好。", True)
+    assert repair_residue("浙江增至23个(GDP)，有多重要?") == ("浙江增至23个(GDP)，有多重要?", True)
+    assert repair_residue("主导产业为当?shù)刂еa(chǎn)业,对集群产")[1] is False  # 地 and 主导 are gone
+    assert repair_residue("支持?jǐn)?shù)字化服务商") == ("支持□□字化服务商", True)  # destroyed characters show as □
+    assert repair_residue("我们?yōu)橹行∑髽I(yè)对接更多资源")[1] is False  # ∑ is wreckage, not text
+
+
+def test_no_sentence_offered_for_quoting_carries_encoding_wreckage(ingested):
+    import re
+
+    from langchain_core.documents import Document
+
+    from assistant.evidence import sentences_from
+
+    got = ingested.store.all_chunks()
+    docs = [Document(page_content=t, metadata={**m, "chunk_id": i}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    sentences = sentences_from(docs)
+    assert len(sentences) > 100
+    wreck = re.compile(r"[\u4e00-\u9fff][?？][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]|[\u0400-\u04ff]|\ufffd|[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔù][a-zü]*\)")
+    assert [s.original for s in sentences if wreck.search(s.original) or wreck.search(s.simplified)] == []
+
+
+def test_a_sentence_with_a_destroyed_clause_is_quoted_without_it():
+    from assistant.clean import quotable
+
+    broken = "首批集群均具有较强影响力,主导产业为当?shù)刂еa(chǎn)业,对集群产值贡献率达86.5%。"
+    assert quotable(broken) == "首批集群均具有较强影响力,…对集群产值贡献率达86.5%。"
+    assert quotable("在广州市黄埔区,当?shù)胤e极打造智能制造装备产业核心竞争力。") is None  # too little survives
