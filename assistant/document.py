@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from .clean import CJK, clean_body, normalize_whitespace, strip_pinyin
 from .govdoc import (
     DOC_NUMBER,
+    rules,
     doc_number,
     header_fields,
     is_title_line,
@@ -28,7 +30,6 @@ SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_FIELDS = ("title", "source", "date", "url", "doc_number")
 UNKNOWN_SOURCE = "未知来源"
 _TITLE_LINES = 30
-_NUMBER_AFTER_TITLE = re.compile(r"关于[^。；，]{2,80}?的(?:通知|通告|公告|决定|意见|批复|函)\s+(" + DOC_NUMBER.pattern + ")")
 _MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
 PIPELINE_VERSION = "3"
@@ -75,13 +76,20 @@ def _title_line(lines: list[str], skip: frozenset[int]) -> int | None:
     return None
 
 
+@cache
+def _number_after_title() -> re.Pattern:
+    """关于…的通告 工信部企业函〔2023〕3号: a title phrase (its kinds from the data file), then the number."""
+    kinds = "|".join(rules().title_kinds)
+    return re.compile(rf"关于[^。；，]{{2,80}}?的(?:{kinds})\s+({DOC_NUMBER.pattern})")
+
+
 def _header_doc_number(lines: list[str], skip: frozenset[int]) -> str | None:
     """A 文号 printed on its own line under the title, or right after the title in a repost that lost its
     line breaks; never one cited inside a sentence of the body."""
     for i, line in enumerate(lines[:_TITLE_LINES]):
         if i not in skip and (number := doc_number(line)) and len(line.strip()) <= len(number) + 4:
             return number
-        if m := _NUMBER_AFTER_TITLE.search(to_simplified(line)):
+        if m := _number_after_title().search(to_simplified(line)):
             return doc_number(m.group(1))
     return None
 
