@@ -302,6 +302,7 @@ class ExtractiveAnswerer:
         qvec = self.embeddings.embed_query(question.search)
         svecs = self.vectors.get([s.simplified for s in candidates])
         contexts = {d.metadata["chunk_id"]: f"{d.metadata.get('title', '')}\n{d.page_content}" for d in docs}
+        on_topic = {cid: topical(tokens, context) for cid, context in contexts.items()}
         pattern, miss = _TYPE_FIT[intent.type]
         for s, vec in zip(candidates, svecs):
             lex = lexical_coverage(tokens, s.simplified, s.previous)
@@ -319,7 +320,7 @@ class ExtractiveAnswerer:
             about = constraint(intent, s, context)
             quality = 0.85 if s.low_quality else 1.0
             prior = 1.0 - 0.03 * s.rank
-            s.parts = {"lex": lex, "sem": sem, "fit": fit, "about": about, "topical": topical(tokens, context)}
+            s.parts = {"lex": lex, "sem": sem, "fit": fit, "about": about, "topical": on_topic.get(s.meta.get("chunk_id"), False)}
             s.score = (0.5 * lex + 0.5 * sem) * fit * about * quality * prior
         candidates.sort(key=lambda s: -s.score)
         return intent, candidates
@@ -380,14 +381,14 @@ class ExtractiveAnswerer:
             return f"此前，据{s.date[:4]}年{int(s.date[5:7])}月{int(s.date[8:10])}日的报道，"
         return "此外，" if s.doc_id != first.doc_id else ""
 
-    def decline(self, script: Script, docs: list[Document] = ()) -> Draft:
+    def decline(self, script: Script, docs: list[Document] = (), lead: str = NOT_FOUND) -> Draft:
         """Say so plainly; when the question was on topic, point to the closest documents as related reading."""
         related: dict[str, str] = {}
         for d in docs:
             m = d.metadata
             if m.get("dense", 0) >= SEM_FLOOR and len(related) < 3:
                 related.setdefault(m["doc_id"], f"《{m.get('title', '')}》（{m.get('source', '')}，{m.get('date') or '日期不详'}）")
-        text = NOT_FOUND + (f"相关资料：{'；'.join(related.values())}。" if related else "")
+        text = lead + (f"相关资料：{'；'.join(related.values())}。" if related else "")
         return Draft(answer=_in_script(text, script), answered=False)
 
     @staticmethod
@@ -417,9 +418,7 @@ class ExtractiveAnswerer:
         tokens = tokenize(question.search)
         found = article_text(n, sentences_from(docs), lambda title: lexical_coverage(tokens, to_simplified(title)))
         if not found:
-            draft = self.decline(question.script, docs)
-            return Draft(answer=_in_script(f"资料中没有找到{label}的内容。", question.script) + draft.answer.removeprefix(
-                _in_script(NOT_FOUND, question.script)), answered=False)
+            return self.decline(question.script, docs, lead=f"资料中没有找到{label}的内容。")
         first = found[0]
         body = "".join(s.display(question.script) for s in found).rstrip("。；;，, ")
         title = first.meta.get("title", "")

@@ -137,7 +137,7 @@ def build_document(path: Path, relative_path: str) -> Document:
         raise LoadError("文件中没有中文正文（至少需要一句中文），请确认上传的是政策文件或报道")
     body = "\n".join(part for para in body.split("\n") for part in split_run_on(para))
 
-    signed_by, signed_on, _ = signature(body.split("\n"))
+    signed_by, signed_on = signature(body.split("\n"))
     title = fields.values.get("title") or title or loaded.hints.get("title") or title_from_lead(body)
     official = is_title_line(title)
     posted = fields.values.get("posted") or loaded.hints.get("date") or header.date

@@ -21,8 +21,11 @@ RULES_FILE = Path(__file__).parent / "data" / "govdoc.toml"
 NUMERAL = "[一二三四五六七八九十百零〇两0-9０-９]+"
 # 工信部企业〔2022〕119号, 工信厅企业函〔2024〕122号, 陕工信发〔2023〕89号; brackets vary between sites.
 DOC_NUMBER = re.compile(rf"[{CJK}]{{1,16}}[〔\[［【(（]((?:19|20)\d{{2}})[〕\]］】)）]\s*(\d{{1,4}})\s*号")
-_DIGIT_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_CN_DATE = re.compile(r"([一二三四五六七八九〇零○Ｏ0]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+# 2024-09-13, 2024年9月19日, 2024/9/19 (year, month, day captured); 二〇二四年九月十九日 likewise.
+DIGIT_DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+CN_DATE = r"([一二三四五六七八九〇零○Ｏ0]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+_DIGIT_DATE = re.compile(DIGIT_DATE + r"\s*日?")
+_CN_DATE = re.compile(CN_DATE)
 _CN_DIGIT = dict(zip("〇零○Ｏ0一二三四五六七八九", "00000123456789"))
 _HEADER_LINES = 40
 _MAX_FIELD_LINE = 200
@@ -213,48 +216,47 @@ def _is_issuer(line: str) -> bool:
 
 _DATE_AT_END = re.compile(
     r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|"
-    r"[一二三四五六七八九〇零○Ｏ0]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*[）)]?\s*$"
+    + CN_DATE.replace("(", "(?:")
+    + r")\s*[）)]?\s*$"
 )
 
 
-def _block_at(lines: list[str], k: int) -> tuple[list[str], str | None, int] | None:
-    """A signature block whose date is on line k: (issuers, date, first line), or None."""
+def _block_at(lines: list[str], k: int) -> tuple[list[str], str | None] | None:
+    """A signature block whose date is on line k: (issuers, date), or None."""
     m = _DATE_AT_END.search(lines[k])
     if not m:
         return None
     date = parse_date(m.group(1))
     prefix = lines[k][: m.start()].strip()
+    issuers = []
     if prefix:
         last = re.split(r"[。！？；\s]", prefix)[-1]
         if not _is_issuer(last):
             return None  # a sentence that ends in a date
         if last != prefix:
-            return [last], date, k
-        issuers, start = [last], k
-    else:
-        issuers, start = [], k
+            return [last], date
+        issuers = [last]
     j = k - 1
     while j >= 0 and _is_issuer(lines[j]):
         issuers.insert(0, lines[j].strip())
-        start = j
         j -= 1
-    return issuers, date, start
+    return issuers, date
 
 
-def signature(lines: list[str]) -> tuple[str | None, str | None, int | None]:
-    """(issuer, date, first line) of a notice's signature: issuer lines (several, for a joint notice) and
-    then a date line, or both on one line (工业和信息化部 2024年9月19日, as in a repost that lost its line
-    breaks). It may stand before annexes or a covered text (印发…的通知, then the 办法 itself), so the
-    last block that names an issuer wins; a bare date line counts only among the last lines; a print
-    record (…办公室 2023年7月10日印发) is not a signature."""
+def signature(lines: list[str]) -> tuple[str | None, str | None]:
+    """(issuer, date) of a notice's signature: issuer lines (several, for a joint notice) and then a date
+    line, or both on one line (工业和信息化部 2024年9月19日, as in a repost that lost its line breaks). It
+    may stand before annexes or a covered text (印发…的通知, then the 办法 itself), so the last block that
+    names an issuer wins; a bare date line counts only among the last lines; a print record
+    (…办公室 2023年7月10日印发) is not a signature."""
     kept = [line.strip() for line in lines if line.strip()]
-    blocks = [b for k in range(len(kept)) if (b := _block_at(kept, k))]
-    signed = [b for b in blocks if b[0]]
+    blocks = {k: b for k in range(len(kept)) if (b := _block_at(kept, k))}
+    signed = [b for b in blocks.values() if b[0]]
     if signed:
-        issuers, date, _ = signed[-1]
-        return "、".join(issuers), date, None
-    tail = [b for b in blocks if b[2] >= len(kept) - _SIGNATURE_LINES]
-    return (None, tail[-1][1], None) if tail else (None, None, None)
+        issuers, date = signed[-1]
+        return "、".join(issuers), date
+    tail = [b for k, b in blocks.items() if k >= len(kept) - _SIGNATURE_LINES]
+    return (None, tail[-1][1]) if tail else (None, None)
 
 
 # -- structure ------------------------------------------------------------------------------------------

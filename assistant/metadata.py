@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 
 from .clean import CJK, is_chrome_line
+from .govdoc import DIGIT_DATE, parse_date
 
-_DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 _DATE_LABEL = r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|發表時間|日期|时间|時間|更新时间|更新時間)"
-_LABELLED_DATE = re.compile(_DATE_LABEL + r"\s*[:：]\s*" + _DATE)
-_TIMESTAMP = re.compile(_DATE + r"日?\s+\d{1,2}:\d{2}")
+_LABELLED_DATE = re.compile(_DATE_LABEL + r"\s*[:：]\s*" + DIGIT_DATE)
+_TIMESTAMP = re.compile(DIGIT_DATE + r"日?\s+\d{1,2}:\d{2}")
 _SOURCE = re.compile(r"(?:来源|來源|出处|出處)\s*[:：]\s*([^\s:：|]*)")
 _POSTER = re.compile(r"(?:发布者|發布者|作者)\s*[:：]\s*([^\s:：|]+)")
 _BYLINE = re.compile(r"^(\S{2,20}?)(?:记者|記者|讯|訊)")
@@ -35,13 +35,6 @@ class Header:
     """Index of the first line of the article body."""
 
 
-def iso_date(year: str, month: str, day: str) -> str | None:
-    m, d = int(month), int(day)
-    if not (1 <= m <= 12 and 1 <= d <= 31):
-        return None
-    return f"{int(year):04d}-{m:02d}-{d:02d}"
-
-
 def find_header_line(lines: list[str]) -> int | None:
     """The first line near the top that carries a labelled date, or a timestamp, or a source label with a date."""
     for i, line in enumerate(lines[:_HEADER_SEARCH_LINES]):
@@ -52,7 +45,7 @@ def find_header_line(lines: list[str]) -> int | None:
 
 def _date_of(line: str) -> str | None:
     m = _LABELLED_DATE.search(line) or _TIMESTAMP.search(line)
-    return iso_date(*m.groups()[:3]) if m else None
+    return parse_date(m.group(0)) if m else None
 
 
 def _is_title_candidate(line: str) -> bool:
