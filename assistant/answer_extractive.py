@@ -269,7 +269,9 @@ def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
     (a figure, a year or one of its weightiest words): "如无异议,至此,浙江…增至23个" → "浙江…增至23个"."""
     clauses = [c for c in _CLAUSE.split(sentence) if c]
     words = [t for t in tokens if len(t) >= 2 and not t.isdigit()]
-    heavy = sorted(set(words), key=weight, reverse=True)[:3]
+    # dict.fromkeys, not set: equal weights keep the question's order, so an answer never depends on the
+    # process's string-hash seed.
+    heavy = sorted(dict.fromkeys(words), key=weight, reverse=True)[:3]
 
     def says_something(clause: str, vocabulary: list[str]) -> bool:
         return bool(_YEARLESS_NUMBER.search(clause) or re.search(r"(19|20)\d{2}", clause) or any(t in clause for t in vocabulary))

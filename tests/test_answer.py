@@ -250,3 +250,23 @@ def test_a_provincial_rule_does_not_answer_a_question_about_the_national_one(mea
 def test_a_question_that_shares_only_a_place_name_with_the_library_is_declined(ingested):
     answer = ingested.chain.ask("帮我订一张明天去杭州的机票。")
     assert not answer.answered
+
+
+def test_an_answer_does_not_depend_on_the_string_hash_seed():
+    """Run in two processes with different PYTHONHASHSEED: ties between equally weighty words must not
+    be broken by set order."""
+    import os
+    import subprocess
+    import sys
+
+    # A traditional-script question: its words are rarer in the frequency table, so several weigh the same.
+    code = (
+        "from assistant.answer_extractive import trim_to_clauses as t;"
+        "print(t('首批中小企業特色產業集群在行業中均具有較強影響力,…對集群產值貢獻率達86.5%,創造超過170萬個就業崗位',"
+        "['首批', '集群', '主導', '產業', '主導產業', '集群', '產值', '貢獻', '貢獻率', '多', '高']))"
+    )
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
+        for seed in ("0", "1", "2", "3")
+    }
+    assert len(outs) == 1, outs
