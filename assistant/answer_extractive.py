@@ -50,6 +50,9 @@ _ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|�
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
 # A question about the current total wants the sentence that states a running total.
 _CUMULATIVE = re.compile(r"累计|迄今|至此|截至|目前|已有|增至|总数|共有")
+# 最低多少, 上限是多少: the question asks for a rule's bound, which a measured figure does not state.
+_ASKS_BOUND = re.compile(r"最低|最少|至少|起码|下限|上限|最高|最多|门槛|硬杠杠|不能超过|不得超过")
+_STATES_BOUND = re.compile(r"不低于|不少于|不高于|不超过|不得|(?<!规模)以上|以下|以内|至少|最多|高于|低于|超过|须|应当")
 
 
 @dataclass
@@ -93,29 +96,50 @@ def topical(tokens: list[str], text: str) -> bool:
     return any(t in text and not is_place(t) for t in tokens)
 
 
-def lexical_coverage(tokens: list[str], text: str, previous: str = "") -> float:
-    """Weighted share of the question's words in the sentence; words only in the sentence before count half."""
-    total = sum(weight(t) for t in tokens)
+def lexical_coverage(
+    tokens: list[str], text: str, previous: str = "", weights: dict[str, float] | None = None, heading: str = ""
+) -> float:
+    """Weighted share of the question's words in the sentence; words only in the sentence before count half.
+    Words of the title or heading it stands under (and the province its document is about) count as its
+    own: they say what every sentence there is about, so a sentence that restates them gains nothing over
+    its neighbours, and the words that set it apart decide."""
+    w = weights or {t: weight(t) for t in tokens}
+    total = sum(w[t] for t in tokens)
     if not total:
         return 0.0
-    text, previous = canonical(text), canonical(previous)
-    found = sum(weight(t) if t in text else 0.5 * weight(t) if t in previous else 0.0 for t in tokens)
+    text, previous, heading = canonical(text), canonical(previous), canonical(heading)
+    found = sum(w[t] if t in text or t in heading else 0.5 * w[t] if t in previous else 0.0 for t in tokens)
     return found / total
 
 
-def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
+def discriminating_weights(tokens: list[str], texts: list[str]) -> dict[str, float]:
+    """Word weights for telling candidates apart: a word in nearly every retrieved sentence (the province,
+    the year and the programme the retrieved documents are all about) says little about which sentence
+    answers; the word only a few share (关中, 资产负债率) says much."""
+    texts = [canonical(t) for t in texts]
+    n = len(texts)
+    out = {}
+    for t in dict.fromkeys(tokens):
+        df = sum(t in x for x in texts)
+        out[t] = weight(t) * (0.3 + 0.7 * math.log((n + 1) / (df + 1)) / math.log(n + 1)) if n else weight(t)
+    return out
+
+
+def constraint(intent: Intent, sentence: Sentence, context: str, section: str = "") -> float:
     """1.0 when the sentence is about what was asked, less when only its surroundings say so, 0 when not.
 
     A province asked about must be named in the sentence, or in the one before it when the sentence
-    refers back (该集群, 其中), or in the document's title: a chunk that names it elsewhere is usually about
-    something else. A particular cluster it names (嘉善光电子器件集群) must be named in the sentence, the one
+    refers back (该集群, 其中), or be the province the document is about: a chunk that names it elsewhere
+    is usually about something else. A particular cluster it names (嘉善光电子器件集群) must be named in the sentence, the one
     before, the title or at least the chunk. A figure the question names (a year, a batch) may sit
     anywhere in the chunk or be the document's year. Of the programmes asked about, one is enough; spun
     text swaps words for synonyms, so in a low-quality sentence a missing programme only weakens it.
+    `section` is the heading of the part of the document the sentence stands in (附件3：专精特新“小巨人”企业
+    认定标准): what it or the title names, the sentence is about.
     """
     factor = 1.0
     near = sentence.previous
-    title = to_simplified(sentence.meta.get("title", ""))
+    title = to_simplified(sentence.meta.get("title", "")) + section
     if national_only(intent) and region_of(sentence.meta) and not mentions(sentence.simplified, "国家级"):
         return 0.0  # a province's own rule or figure does not answer a question about the national one
     for place in intent.places:
@@ -123,7 +147,8 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
             continue
         names_other = any(p in sentence.simplified for p in PROVINCES if p != place)
         refers_back = bool(_ANAPHOR.search(sentence.simplified))
-        if (place in near and refers_back) or (place in title and not names_other):
+        in_document = place in title or place == sentence.meta.get("region")
+        if (place in near and refers_back) or (in_document and not names_other):
             factor *= 0.85
         else:
             return 0.0
@@ -134,13 +159,15 @@ def constraint(intent: Intent, sentence: Sentence, context: str) -> float:
     doc_year = (sentence.date or "")[:4]
     for number in intent.numbers:
         standalone_number = number_pattern(number)
-        if standalone_number.search(sentence.simplified):
+        if standalone_number.search(f"{sentence.simplified}{title}"):
             continue
         if standalone_number.search(context) or number == doc_year:
             factor *= 0.75
         else:
             return 0.0
-    if intent.programmes and not any(mentions(sentence.simplified, g) for g in intent.programmes):
+    # A ministry's own notice is about the national programme throughout, whether a sentence says so or not.
+    national_text = intent.programmes == ("国家级",) and national_issuer(sentence.meta)
+    if intent.programmes and not national_text and not any(mentions(f"{sentence.simplified}{title}", g) for g in intent.programmes):
         if any(mentions(context, g) for g in intent.programmes):
             factor *= 0.75
         elif sentence.low_quality:
@@ -187,6 +214,11 @@ def what_follows(head: Sentence, ranked: list[Sentence]) -> list[Sentence]:
 def national_only(intent: Intent) -> bool:
     """国家级…, 全国…, with no province named: the question is about the national programme."""
     return not intent.places and (intent.nationwide or "国家级" in intent.programmes)
+
+
+def national_issuer(meta: dict) -> bool:
+    """A document issued by a national body (工业和信息化部, 国务院办公厅) about no particular province."""
+    return not meta.get("region") and bool(re.search(r"部|国务院|国家", to_simplified(meta.get("source", ""))))
 
 
 def region_of(meta: dict) -> str | None:
@@ -306,20 +338,28 @@ class ExtractiveAnswerer:
         contexts = {d.metadata["chunk_id"]: f"{d.metadata.get('title', '')}\n{d.page_content}" for d in docs}
         on_topic = {cid: topical(tokens, context) for cid, context in contexts.items()}
         pattern, miss = _TYPE_FIT[intent.type]
+        weights = discriminating_weights(tokens, [s.simplified for s in candidates])
+        bound_asked = bool(_ASKS_BOUND.search(question.search))
+        headings = {(s.doc_id, s.place): s.simplified for s in reversed(candidates) if s.place and introduces(s)}
         for s, vec in zip(candidates, svecs):
-            lex = lexical_coverage(tokens, s.simplified, s.previous)
+            section = "".join(h for (doc, place), h in headings.items() if doc == s.doc_id and s.place.startswith(place))
+            heading = f"{to_simplified(s.meta.get('title', ''))}{section}{s.meta.get('region') or ''}"
+            lex = lexical_coverage(tokens, s.simplified, s.previous, weights, heading)
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
-            fit = 1.0 if pattern.search(s.simplified) else miss
+            # A lead-in (下列条件：) is answered with what it introduces, which holds the items asked for.
+            fit = 1.0 if pattern.search(s.simplified) or (intent.type in ("list", "condition") and introduces(s)) else miss
             if intent.type == "number" and fit == 1.0 and intent.counted and not quantity_matches(intent, s.simplified):
                 fit = UNMATCHED_QUANTITY
             if intent.type == "date" and fit == 1.0 and not re.search(_DATE_GRAIN[intent.date_grain], s.simplified):
                 fit = 0.75
+            if bound_asked and not _STATES_BOUND.search(s.simplified):
+                fit *= 0.8
             if intent.wants_latest and intent.type == "number":
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
             if not holds_answer(intent, s.simplified, question.search):
                 fit = 0.0
             context = contexts.get(s.meta.get("chunk_id"), "")
-            about = constraint(intent, s, context)
+            about = constraint(intent, s, context, section)
             quality = 0.85 if s.low_quality else 1.0
             prior = 1.0 - 0.03 * s.rank
             s.parts = {"lex": lex, "sem": sem, "fit": fit, "about": about, "topical": on_topic.get(s.meta.get("chunk_id"), False)}

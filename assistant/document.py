@@ -21,6 +21,7 @@ from .govdoc import (
     split_run_on,
     title_from_lead,
 )
+from .intent import PROVINCES
 from .load import LoadError, load_file
 from .metadata import Header, extract_header
 from .schema import Document, DocumentMeta
@@ -32,7 +33,7 @@ UNKNOWN_SOURCE = "未知来源"
 _TITLE_LINES = 30
 _MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def sidecar_path(path: Path) -> Path:
@@ -113,6 +114,20 @@ def _title_and_body(lines: list[str], header: Header, at: int | None) -> tuple[s
     return header.title, lines[header.body_start :]
 
 
+def region_of_document(title: str, source: str, body: str) -> str | None:
+    """The province a document is about: the one its title or issuer names, else, in a text that speaks
+    as a province (我省, 全省), the one it names most. A national text names provinces too, in datelines
+    (北京8月6日电) and lists (新疆生产建设兵团), without being about any of them."""
+    head = to_simplified(f"{source}{title}")
+    if named := [p for p in PROVINCES if p in head]:
+        return named[0]
+    counts = {p: n for p in PROVINCES if (n := body.count(p))}
+    if not counts or not re.search(r"我省|本省|全省", body):
+        return None
+    top = max(counts, key=counts.get)
+    return top if counts[top] * 2 > sum(counts.values()) else None
+
+
 def build_document(path: Path, relative_path: str) -> Document:
     """Raises LoadError with a Chinese reason when the file cannot become a document.
 
@@ -161,6 +176,7 @@ def build_document(path: Path, relative_path: str) -> Document:
         date=normalise_date(meta["date"]),
         url=meta["url"],
         doc_number=meta["doc_number"],
+        region=region_of_document(title, meta["source"] or "", to_simplified(body)),
         script=detect_script(title + body),
         content_hash=content_hash(path.read_bytes(), sidecar),
     )

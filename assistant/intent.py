@@ -66,7 +66,7 @@ class ValueKind:
 
 
 VALUE_KINDS = (
-    ValueKind("share", r"比例|比重|占比|份额|率|增速|增幅|涨|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
+    ValueKind("share", r"比例|比重|占比|份额|率|增速|增幅|增长|涨|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
     ValueKind("amount", r"收入|营收|产值|资金|奖补|奖励|补贴|补助|多少钱|[金贸易口业售资]额|额度|利润|税收|多少[万亿]*元",
               rf"[\d.{_CN_NUMERAL}百千]+[多余]?[万亿]*元", quantity=True, attribute=True),
     ValueKind("score", r"多少分|几分", r"\d+分", quantity=True),

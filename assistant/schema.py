@@ -31,6 +31,7 @@ class DocumentMeta(BaseModel):
     date: str | None = Field(None, description="ISO YYYY-MM-DD")
     url: str | None = None
     doc_number: str | None = Field(None, description="文号, e.g. 工信部企业〔2022〕119号")
+    region: str | None = Field(None, description="The province the document is about (陕西), when it is about one")
     script: Script = "simplified"
     content_hash: str
     quality: float = 1.0

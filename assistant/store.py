@@ -70,6 +70,7 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "date_num": date_number(doc.date),
             "url": doc.url,
             "doc_number": doc.doc_number,
+            "region": doc.region,
             "script": doc.script,
             "text": chunk.text,
             "places": json.dumps(chunk.places, ensure_ascii=False),

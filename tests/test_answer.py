@@ -205,6 +205,32 @@ YUNNAN = """云南省工业和信息化厅关于印发省级中小企业特色�
 """
 
 
+PROVINCIAL_NEWS = """我省公布2025年度省级特色产业集群名单
+发布时间：2025-08-01 来源：省中小企业局
+日前，甘肃省工业和信息化厅公布2025年度省级中小企业特色产业集群名单，全省共有15个集群入选。
+从区域分布看，河西地区6个，陇东地区5个，陇南地区4个。
+下一步，我省将加大对集群的支持力度，推动集群提质增效。
+"""
+
+
+TIERED_MEASURES = """工业和信息化部关于印发《优质企业培育办法》的通知
+工信部企业〔2025〕7号
+各省、自治区、直辖市及新疆生产建设兵团中小企业主管部门：现将办法印发给你们，请认真贯彻落实。
+工业和信息化部
+2025年3月2日
+附件1：专精特新中小企业认定要点
+主营业务收入占营业收入总额的比重不低于50%。
+附件2：专精特新“小巨人”企业认定要点
+主营业务收入占营业收入总额的比重不低于70%，资产负债率不高于70%。
+"""
+
+
+GIANT_NEWS = """小巨人企业营收稳步增长
+发布时间：2025-06-01 来源：新华社
+数据显示，专精特新“小巨人”企业营业收入同比增长5%，占规模以上工业中小企业营业收入的比重达到6%。
+"""
+
+
 @pytest.fixture(scope="module")
 def measures_library(tmp_path_factory, model_dir):
     from assistant.container import Assistant
@@ -216,6 +242,9 @@ def measures_library(tmp_path_factory, model_dir):
     corpus.mkdir()
     (corpus / "measures.txt").write_text(MEASURES, encoding="utf-8")
     (corpus / "yunnan.txt").write_text(YUNNAN, encoding="utf-8")
+    (corpus / "gansu-news.txt").write_text(PROVINCIAL_NEWS, encoding="utf-8")
+    (corpus / "tiered.txt").write_text(TIERED_MEASURES, encoding="utf-8")
+    (corpus / "giant-news.txt").write_text(GIANT_NEWS, encoding="utf-8")
     assistant = Assistant(make_settings(tmp, corpus))
     assistant.ingestor.ingest(progress=False)
     return assistant
@@ -245,6 +274,18 @@ def test_a_provincial_rule_does_not_answer_a_question_about_the_national_one(mea
     assert provincial.answered and "10%" in provincial.answer
     national = measures_library.chain.ask("国家级集群的认定标准对工业互联网平台应用普及率要求多少？")
     assert not national.answered, national.answer
+
+
+def test_a_provincial_report_that_says_wo_sheng_answers_for_its_province(measures_library):
+    # The title says 我省; the province is named once, in the lead: the report is still about Gansu.
+    answer = measures_library.chain.ask("甘肃2025年度省级集群里河西地区有几个？")
+    assert answer.answered and "河西地区6个" in answer.answer, answer.answer
+
+
+def test_a_criterion_under_an_annex_heading_answers_for_the_programme_the_heading_names(measures_library):
+    answer = measures_library.chain.ask("申请专精特新“小巨人”，主营业务收入占营业收入的比重最低多少？")
+    assert answer.answered and "70%" in answer.answer and "50%" not in answer.answer, answer.answer
+    assert answer.citations[0].doc_number == "工信部企业〔2025〕7号"
 
 
 def test_a_question_that_shares_only_a_place_name_with_the_library_is_declined(ingested):

@@ -229,3 +229,15 @@ def test_date_issuer_and_doc_number_are_right_on_nine_in_ten_policy_documents():
                 misses.append((row["path"].name, name, got, expected))
     for name in right:
         assert right[name] >= 0.9 * stated[name], (name, misses)
+
+
+def test_a_document_is_about_the_province_its_title_or_its_own_voice_names():
+    from assistant.document import region_of_document
+
+    assert region_of_document("陕西省工业和信息化厅关于印发实施办法的通知", "", "") == "陕西"
+    lead = "日前，甘肃省工业和信息化厅公布省级集群名单，全省共有15个集群入选。下一步，我省将加大支持。"
+    assert region_of_document("我省公布省级集群名单", "省中小企业局", lead) == "甘肃"
+    # A national text names provinces in lists and datelines without being about one.
+    national = "各省、自治区、直辖市及新疆生产建设兵团中小企业主管部门：现将办法印发给你们。"
+    assert region_of_document("关于印发《优质企业培育办法》的通知", "工业和信息化部", national) is None
+    assert region_of_document("专精特新企业超14万家", "中国新闻网", "中新社北京8月6日电 截至2024年底，全国…") is None
