@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from .articles import article_text, asked_article
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import figures, only_other_figures, other_year
-from .intent import PROVINCES, Intent, analyse, has_value, mentions, number_pattern, quantity_matches
+from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
 from .schema import Citation, Script, Turn
@@ -223,8 +223,7 @@ def national_issuer(meta: dict) -> bool:
 
 def region_of(meta: dict) -> str | None:
     """The province a document belongs to, when its title or issuer names one (云南省工业和信息化厅…)."""
-    head = to_simplified(f"{meta.get('source', '')}{meta.get('title', '')}")
-    return next((p for p in PROVINCES if p in head), None)
+    return issuing_province(meta.get("source", ""), meta.get("title", ""))
 
 
 def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
@@ -341,9 +340,10 @@ class ExtractiveAnswerer:
         weights = discriminating_weights(tokens, [s.simplified for s in candidates])
         bound_asked = bool(_ASKS_BOUND.search(question.search))
         headings = {(s.doc_id, s.place): s.simplified for s in reversed(candidates) if s.place and introduces(s)}
+        titles = {s.doc_id: to_simplified(s.meta.get("title", "")) for s in candidates}
         for s, vec in zip(candidates, svecs):
             section = "".join(h for (doc, place), h in headings.items() if doc == s.doc_id and s.place.startswith(place))
-            heading = f"{to_simplified(s.meta.get('title', ''))}{section}{s.meta.get('region') or ''}"
+            heading = f"{titles[s.doc_id]}{section}{s.meta.get('region') or ''}"
             lex = lexical_coverage(tokens, s.simplified, s.previous, weights, heading)
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
             # A lead-in (下列条件：) is answered with what it introduces, which holds the items asked for.

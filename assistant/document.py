@@ -21,7 +21,7 @@ from .govdoc import (
     split_run_on,
     title_from_lead,
 )
-from .intent import PROVINCES
+from .intent import PROVINCES, issuing_province
 from .load import LoadError, load_file
 from .metadata import Header, extract_header
 from .schema import Document, DocumentMeta
@@ -118,9 +118,8 @@ def region_of_document(title: str, source: str, body: str) -> str | None:
     """The province a document is about: the one its title or issuer names, else, in a text that speaks
     as a province (我省, 全省), the one it names most. A national text names provinces too, in datelines
     (北京8月6日电) and lists (新疆生产建设兵团), without being about any of them."""
-    head = to_simplified(f"{source}{title}")
-    if named := [p for p in PROVINCES if p in head]:
-        return named[0]
+    if named := issuing_province(source, title):
+        return named
     counts = {p: n for p in PROVINCES if (n := body.count(p))}
     if not counts or not re.search(r"我省|本省|全省", body):
         return None
@@ -167,6 +166,7 @@ def build_document(path: Path, relative_path: str) -> Document:
         "doc_number": fields.values.get("doc_number") or _header_doc_number(lines, fields.lines),
     }
     meta = {k: sidecar.get(k) or found[k] for k in SIDECAR_FIELDS}
+    simplified = to_simplified(body)
     title = meta["title"] or path.stem
     meta_model = DocumentMeta(
         doc_id=doc_id_for(relative_path),
@@ -176,8 +176,8 @@ def build_document(path: Path, relative_path: str) -> Document:
         date=normalise_date(meta["date"]),
         url=meta["url"],
         doc_number=meta["doc_number"],
-        region=region_of_document(title, meta["source"] or "", to_simplified(body)),
+        region=region_of_document(title, meta["source"] or "", simplified),
         script=detect_script(title + body),
         content_hash=content_hash(path.read_bytes(), sidecar),
     )
-    return Document(meta=meta_model, text=body, text_simplified=to_simplified(body))
+    return Document(meta=meta_model, text=body, text_simplified=simplified)

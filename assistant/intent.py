@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from .script import to_simplified
+
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
 
 # Order matters: the first matching type wins ("哪一年" is a date question, not a list question).
@@ -122,6 +124,11 @@ def classify(question: str) -> QuestionType:
         if re.search(pattern, question):
             return qtype
     return "general"
+
+
+def issuing_province(source: str, title: str) -> str | None:
+    """The province a document's issuer or title names (云南省工业和信息化厅…), if any."""
+    return next(iter(places_in(to_simplified(f"{source}{title}"))), None)
 
 
 def places_in(text: str) -> tuple[str, ...]:
