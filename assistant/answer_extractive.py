@@ -19,6 +19,7 @@ from langchain_core.documents import Document
 from .articles import article_text, asked_article
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import figures, only_other_figures, other_year
+from .govdoc import lead_in
 from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
@@ -50,8 +51,8 @@ _ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|�
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
 # A question about the current total wants the sentence that states a running total.
 _CUMULATIVE = re.compile(r"累计|迄今|至此|截至|目前|已有|增至|总数|共有")
-# 最低多少, 上限是多少: the question asks for a rule's bound, which a measured figure does not state.
-_ASKS_BOUND = re.compile(r"最低|最少|至少|起码|下限|上限|最高|最多|门槛|硬杠杠|不能超过|不得超过")
+# 最低多少, 上限是多少, 对…怎么要求: the question asks for a rule's bound, which a measured figure does not state.
+_ASKS_BOUND = re.compile(r"要求|最低|最少|至少|起码|下限|上限|最高|最多|门槛|硬杠杠|不能超过|不得超过")
 _STATES_BOUND = re.compile(r"不低于|不少于|不高于|不超过|不得|(?<!规模)以上|以下|以内|至少|最多|高于|低于|超过|须|应当")
 
 
@@ -183,10 +184,9 @@ MAX_INTRODUCED_CHARS = 600
 
 
 def introduces(s: Sentence) -> bool:
-    """A sentence that only announces what follows: ends in a colon, or is a short heading without a
-    sentence end (附件3：专精特新“小巨人”企业认定标准（要点）)."""
-    text = s.simplified.rstrip()
-    return text.endswith(("：", ":")) or (len(text) <= 50 and not re.search(r"[。！？；!?;…]$", text))
+    """A sentence that only announces what follows (附件3：专精特新“小巨人”企业认定标准（要点）, 通知如下：)."""
+    text = s.simplified.strip()
+    return bool(text) and lead_in(text) == text
 
 
 def reading_order(s: Sentence) -> tuple[int, int]:
@@ -342,7 +342,7 @@ class ExtractiveAnswerer:
         headings = {(s.doc_id, s.place): s.simplified for s in reversed(candidates) if s.place and introduces(s)}
         titles = {s.doc_id: to_simplified(s.meta.get("title", "")) for s in candidates}
         for s, vec in zip(candidates, svecs):
-            section = "".join(h for (doc, place), h in headings.items() if doc == s.doc_id and s.place.startswith(place))
+            section = s.heading + "".join(h for (doc, place), h in headings.items() if doc == s.doc_id and s.place.startswith(place))
             heading = f"{titles[s.doc_id]}{section}{s.meta.get('region') or ''}"
             lex = lexical_coverage(tokens, s.simplified, s.previous, weights, heading)
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .clean import CJK
-from .govdoc import locate
+from .govdoc import enclosing_lead_ins, locate
 from .quality import score_text
 from .schema import Chunk, Document
 from .script import to_simplified
@@ -27,6 +27,8 @@ class Sentence:
     starts_paragraph: bool
     place: str = ""
     """Where its paragraph stands in the document (第二条, 一、（二）, 附件1); empty in an unstructured text."""
+    heading: str = ""
+    """The lead-ins of the units that hold its paragraph (第八条 申报省级集群应当同时具备下列条件：)."""
 
 
 def _is_ascii_end(text: str, i: int) -> bool:
@@ -66,15 +68,15 @@ def split_sentences(paragraph: str) -> list[str]:
 def sentences_of(text: str) -> list[Sentence]:
     units: list[Sentence] = []
     paragraphs = text.split("\n")
-    for para, place in zip(paragraphs, locate(paragraphs)):
+    for para, place, heading in zip(paragraphs, locate(paragraphs), enclosing_lead_ins(paragraphs)):
         for k, s in enumerate(split_sentences(para.strip())):
-            units.append(Sentence(s, starts_paragraph=k == 0, place=place))
+            units.append(Sentence(s, starts_paragraph=k == 0, place=place, heading=heading))
     return units
 
 
-def places_of(units: list[Sentence], indexes: list[int]) -> list[str]:
-    """The place of each paragraph of a chunk, in the order `join_units` lays them out."""
-    return [units[k].place for pos, k in enumerate(indexes) if pos == 0 or units[k].starts_paragraph]
+def paragraph_starts(units: list[Sentence], indexes: list[int]) -> list[Sentence]:
+    """The first sentence of each paragraph of a chunk, in the order `join_units` lays them out."""
+    return [units[k] for pos, k in enumerate(indexes) if pos == 0 or units[k].starts_paragraph]
 
 
 def pack(units: list[Sentence], max_chars: int, min_chars: int, overlap: int) -> list[list[int]]:
@@ -141,7 +143,8 @@ def chunk_document(doc: Document, max_chars: int = 500, min_chars: int = 300, ov
                 text=text,
                 text_simplified=simplified,
                 quality=score_text(simplified),
-                places=places_of(units, indexes),
+                places=[u.place for u in paragraph_starts(units, indexes)],
+                headings=[u.heading for u in paragraph_starts(units, indexes)],
             )
         )
     return chunks

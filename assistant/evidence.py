@@ -30,6 +30,8 @@ class Sentence:
     """The sentence before it in the same chunk: what 该集群 or 此 refer to is usually there."""
     place: str = ""
     """Where it stands in its document (第二条…); empty in an unstructured text."""
+    heading: str = ""
+    """The lead-ins of the units holding it (第八条 申报省级集群应当同时具备下列条件：), from ingest."""
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -59,9 +61,8 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
         script = meta.get("script", "simplified")
         original_text = meta.get("text") or doc.page_content
         paragraphs = doc.page_content.split("\n")
-        places = json.loads(meta.get("places") or "[]")
-        places = places if len(places) == len(paragraphs) else [""] * len(paragraphs)
-        for para_s, para_o, place in zip(paragraphs, original_text.split("\n"), places):
+        places, headings = (_aligned(meta.get(key), len(paragraphs)) for key in ("places", "headings"))
+        for para_s, para_o, place, heading in zip(paragraphs, original_text.split("\n"), places, headings):
             simp = split_sentences(para_s)
             orig = split_sentences(para_o)
             if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
@@ -71,8 +72,14 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
                 if s is None or o is None:  # an answer must never carry an encoding's wreckage
                     continue
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
-                out.append(Sentence(s, o, script, meta, rank, len(out), previous, place))
+                out.append(Sentence(s, o, script, meta, rank, len(out), previous, place, to_simplified(heading)))
     return out
+
+
+def _aligned(stored: str | None, paragraphs: int) -> list[str]:
+    """A per-paragraph list from chunk metadata; blanks when it is missing or does not line up."""
+    values = json.loads(stored or "[]")
+    return values if len(values) == paragraphs else [""] * paragraphs
 
 
 def numbers_in(text: str) -> set[str]:

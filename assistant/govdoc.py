@@ -305,6 +305,38 @@ def locate(paragraphs: list[str]) -> list[str]:
     return out
 
 
+def lead_in(paragraph: str) -> str:
+    """The part of a paragraph that announces what follows it, or "": a sentence ending in a colon
+    (第八条 申报省级集群应当同时具备下列条件：) or a short heading with no sentence end (第三章 认定条件和程序,
+    附件3：专精特新“小巨人”企业认定标准)."""
+    text = paragraph.strip()
+    if len(text) <= 50 and not re.search(r"[。！？；!?;…]$", text):
+        return text
+    first = re.match(r"[^。！？；!?;]*?[：:]$|[^。！？；!?;]*?[：:](?=[（(一二三四五六七八九十1-9])", text)
+    return first.group(0) if first else ""
+
+
+def enclosing_lead_ins(paragraphs: list[str]) -> list[str]:
+    """For each paragraph, the lead-ins of the units that hold it, outermost first: an item (（四）集群内至少
+    有1家…) is about what its article's lead-in says (申报省级集群应当…具备下列条件：), even when a chunk
+    boundary separates the two."""
+    open_units: dict[str, str] = {}
+    out = []
+    for para in paragraphs:
+        found = heading_of(para)
+        if found:
+            level = found[0]
+            if level == "annex":
+                open_units = {}
+            else:
+                for lower in _LEVELS[_LEVELS.index(level):]:
+                    open_units.pop(lower, None)
+        out.append("".join(open_units[level] for level in _LEVELS if open_units.get(level)))
+        if found:
+            open_units[found[0]] = lead_in(para)
+    return out
+
+
 def _place(current: dict[str, str]) -> str:
     if "article" in current:  # an article number is unique in its document: the chapter adds nothing
         parts = [current.get("annex", ""), current["article"], current.get("item", "")]

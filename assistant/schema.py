@@ -56,6 +56,8 @@ class Chunk(BaseModel):
     quality: QualitySignals
     places: list[str] = []
     """The place of each of its paragraphs in the document (第二条…), aligned with `text.split("\\n")`."""
+    headings: list[str] = []
+    """The lead-ins of the units holding each of its paragraphs, aligned the same way."""
 
     def embedding_text(self, title_simplified: str) -> str:
         """The title gives a chunk the context its sentences often leave implicit (which province, which year)."""

@@ -74,6 +74,7 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "script": doc.script,
             "text": chunk.text,
             "places": json.dumps(chunk.places, ensure_ascii=False),
+            "headings": json.dumps(chunk.headings, ensure_ascii=False),
             "quality": q.score,
             "quality_low": q.score < low_quality_below,
             "q_dict_word_share": q.dict_word_share,

@@ -225,6 +225,20 @@ TIERED_MEASURES = """工业和信息化部关于印发《优质企业培育办�
 """
 
 
+# The lead-in of 第二条 and its last item land in different chunks (each item is long).
+QINGHAI_MEASURES = """青海省工业和信息化厅关于印发《青海省特色产业集群认定办法》的通知
+第一条 为引导全省中小企业走专业化、特色化、集群化发展道路，壮大县域经济，制定本办法。
+第二条 申报省级集群应当同时具备下列条件：
+（一）主导产业是所在县域的支柱产业，产业链上下游配套较为完整，协作关系稳定，集群内企业之间形成了分工明确、相互支撑的生产网络，公共服务平台能够覆盖集群内大多数企业的共性需求。
+（二）近三年集群主导产业产值保持增长，中小企业产值占集群总产值的比重较高，集群在同行业中具有一定的知名度和影响力，能够带动周边县域相关产业协同发展。
+（三）集群运营管理机构健全，能够组织开展技术交流、人才培训、市场开拓和品牌推广等活动，集群所在地政府对集群发展有明确的规划和持续的政策支持，近三年未发生重大安全事故。
+（四）集群内企业研发投入持续增加，拥有一定数量的创新平台，产学研合作紧密，集群内企业积极开展数字化改造和绿色化升级，工业互联网平台应用不断普及。
+（五）集群内骨干企业不少于8家。
+青海省工业和信息化厅
+2025年4月1日
+"""
+
+
 GIANT_NEWS = """小巨人企业营收稳步增长
 发布时间：2025-06-01 来源：新华社
 数据显示，专精特新“小巨人”企业营业收入同比增长5%，占规模以上工业中小企业营业收入的比重达到6%。
@@ -245,6 +259,7 @@ def measures_library(tmp_path_factory, model_dir):
     (corpus / "gansu-news.txt").write_text(PROVINCIAL_NEWS, encoding="utf-8")
     (corpus / "tiered.txt").write_text(TIERED_MEASURES, encoding="utf-8")
     (corpus / "giant-news.txt").write_text(GIANT_NEWS, encoding="utf-8")
+    (corpus / "qinghai.txt").write_text(QINGHAI_MEASURES, encoding="utf-8")
     assistant = Assistant(make_settings(tmp, corpus))
     assistant.ingestor.ingest(progress=False)
     return assistant
@@ -286,6 +301,13 @@ def test_a_criterion_under_an_annex_heading_answers_for_the_programme_the_headin
     answer = measures_library.chain.ask("申请专精特新“小巨人”，主营业务收入占营业收入的比重最低多少？")
     assert answer.answered and "70%" in answer.answer and "50%" not in answer.answer, answer.answer
     assert answer.citations[0].doc_number == "工信部企业〔2025〕7号"
+
+
+def test_an_item_answers_for_the_programme_its_article_names_across_a_chunk_boundary(measures_library):
+    # （五） is in a chunk without 第二条's lead-in, and only that chunk is retrieved: what the lead-in says
+    # (省级集群) still holds for it.
+    answer = measures_library.chain.ask("青海省级集群对骨干企业数量有什么要求？", top_k=1)
+    assert answer.answered and "不少于8家" in answer.answer, answer.answer
 
 
 def test_a_question_that_shares_only_a_place_name_with_the_library_is_declined(ingested):

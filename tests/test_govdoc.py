@@ -13,6 +13,7 @@ import pytest
 from assistant.document import build_document
 from assistant.govdoc import (
     doc_number,
+    enclosing_lead_ins,
     header_fields,
     is_title_line,
     locate,
@@ -241,3 +242,20 @@ def test_a_document_is_about_the_province_its_title_or_its_own_voice_names():
     national = "各省、自治区、直辖市及新疆生产建设兵团中小企业主管部门：现将办法印发给你们。"
     assert region_of_document("关于印发《优质企业培育办法》的通知", "工业和信息化部", national) is None
     assert region_of_document("专精特新企业超14万家", "中国新闻网", "中新社北京8月6日电 截至2024年底，全国…") is None
+
+
+def test_each_paragraph_knows_the_lead_ins_of_the_units_that_hold_it():
+    paragraphs = [
+        "第三章 认定条件",
+        "第八条 申报省级集群应当同时具备下列条件：",
+        "（一）近三年产值每年均在20亿元以上；",
+        "第九条 省级集群由县级主管部门申报。",
+        "附件2：专精特新“小巨人”企业认定标准",
+        "一、专业化指标",
+        "（一）从事特定细分市场时间达到3年以上。",
+    ]
+    held_by = dict(zip(paragraphs, enclosing_lead_ins(paragraphs)))
+    assert held_by["（一）近三年产值每年均在20亿元以上；"] == "第三章 认定条件第八条 申报省级集群应当同时具备下列条件："
+    assert held_by["第九条 省级集群由县级主管部门申报。"] == "第三章 认定条件"  # not 第八条's lead-in
+    assert held_by["（一）从事特定细分市场时间达到3年以上。"] == "附件2：专精特新“小巨人”企业认定标准一、专业化指标"
+    assert held_by["第三章 认定条件"] == ""
