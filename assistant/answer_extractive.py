@@ -25,7 +25,7 @@ from .query import Question
 from .rewrite import standalone
 from .schema import Citation, Script, Turn
 from .script import to_simplified, to_traditional
-from .tokens import _jieba, canonical, tokenize
+from .tokens import _jieba, canonical, tokenize, weight
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
 NOT_FOUND = "资料中未找到能回答这个问题的内容。"
@@ -64,21 +64,6 @@ class Draft:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     fallback: str | None = None
-
-
-@lru_cache(maxsize=1)
-def _word_weights() -> tuple[dict[str, int], float]:
-    dt = _jieba().dt
-    dt.check_initialized()
-    return dt.FREQ, math.log(dt.total)
-
-
-def weight(token: str) -> float:
-    """Rare words (嘉善, 光电子) say more about what is asked than common ones (企业, 发展)."""
-    if token in ("集群", "企业"):  # in nearly every sentence of this corpus
-        return 1.0
-    freq, log_total = _word_weights()
-    return max(0.5, log_total - math.log(freq.get(token, 0) + 1))
 
 
 @lru_cache(maxsize=4096)

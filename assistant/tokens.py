@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from functools import lru_cache
 
@@ -69,3 +70,18 @@ def search_tokens(text: str) -> list[str]:
     """What BM25 indexes: words and character bigrams of the canonical text."""
     text = canonical(text)
     return tokenize(text) + bigrams(text)
+
+
+@lru_cache(maxsize=1)
+def _word_weights() -> tuple[dict[str, int], float]:
+    dt = _jieba().dt
+    dt.check_initialized()
+    return dt.FREQ, math.log(dt.total)
+
+
+def weight(token: str) -> float:
+    """Rare words (嘉善, 光电子) say more about what is asked than common ones (企业, 发展)."""
+    if token in ("集群", "企业"):  # in nearly every sentence of this corpus
+        return 1.0
+    freq, log_total = _word_weights()
+    return max(0.5, log_total - math.log(freq.get(token, 0) + 1))
