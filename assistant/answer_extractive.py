@@ -17,9 +17,10 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from .articles import article_text, asked_article
+from .document_facts import Field, asked_field, find_fact, numbers_the_kind_asked, phrase, quote
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import figures, only_other_figures, other_year
-from .govdoc import lead_in
+from .govdoc import DOC_NUMBER, lead_in
 from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
@@ -145,7 +146,7 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
     doc_year = (sentence.date or "")[:4]
     for number in intent.numbers:
         standalone_number = number_pattern(number)
-        if standalone_number.search(f"{sentence.simplified}{title}"):
+        if standalone_number.search(DOC_NUMBER.sub("", f"{sentence.simplified}{title}")):  # 〔2023〕 is no year
             continue
         if standalone_number.search(context) or number == doc_year:
             factor *= 0.75
@@ -226,6 +227,8 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
             for clause in re.split(r"[,，;；。]", rest)
         ):
             return False
+    if intent.value_kind and intent.value_kind.name == "doc_number" and not numbers_the_kind_asked(question, sentence):
+        return False
     if intent.type != "number" or intent.ranked:
         return True
     found = figures(sentence)
@@ -435,6 +438,9 @@ class ExtractiveAnswerer:
         article = asked_article(question.search)
         if article is not None:
             return self.quote_article(question, *article, docs)
+        field = asked_field(question.search)
+        if field and (fact := self.document_fact(question, field, docs)):
+            return fact
         intent, ranked = self.score(question, docs)
         if not self.confident(ranked):
             return self.decline(question.script, docs)
@@ -452,6 +458,21 @@ class ExtractiveAnswerer:
         intro = f"《{title.strip('《》')}》{first.place}规定：" if title else ""
         answer = f"{_in_script(intro, question.script)}{body}[1]。"
         return Draft(answer=answer, answered=True, citations=[build_citation(1, found, question.script)])
+
+    def document_fact(self, question: Question, field: Field, docs: list[Document]) -> Draft | None:
+        """文号, 落款日期 or issuer of the document the question names, from what it says of itself."""
+        metas = list({d.metadata["doc_id"]: d.metadata for d in docs}.values())
+        fact = find_fact(question.search, field, metas)
+        if fact is None:
+            return None
+        title = fact.meta.get("title", "").strip("《》")
+        answer = f"《{title}》{_in_script(phrase(fact), question.script)}[1]。"
+        meta = fact.meta
+        citation = Citation(
+            n=1, doc_id=meta["doc_id"], title=meta.get("title", ""), source=meta.get("source", ""), date=meta.get("date"),
+            url=meta.get("url"), quote=quote(fact), quality="ok", doc_number=meta.get("doc_number"),
+        )
+        return Draft(answer=answer, answered=True, citations=[citation])
 
     def rewrite(self, question: Question, history: list[Turn]) -> str:
         return standalone(question.search, history)

@@ -48,12 +48,15 @@ class GroundingError(Exception):
     pass
 
 
+def source_header(meta: dict) -> str:
+    """How a source introduces itself to the model: title, issuer, 文号 and date, as its head reads."""
+    signed = f"成文日期{meta['signed_on']}" if meta.get("signed_on") else ""
+    details = "，".join(x for x in (meta.get("source", ""), meta.get("doc_number"), meta.get("date") or "日期不详", signed) if x)
+    return f"《{meta.get('title', '')}》（{details}）"
+
+
 def context_block(docs: list[Document]) -> str:
-    parts = []
-    for n, doc in enumerate(docs, 1):
-        m = doc.metadata
-        parts.append(f"[{n}] 《{m.get('title', '')}》（{m.get('source', '')}，{m.get('date') or '日期不详'}）\n{doc.page_content}")
-    return "\n\n".join(parts)
+    return "\n\n".join(f"[{n}] {source_header(doc.metadata)}\n{doc.page_content}" for n, doc in enumerate(docs, 1))
 
 
 def drop_unknown_markers(text: str, n_sources: int) -> str:
@@ -69,8 +72,8 @@ def check_sentence(sentence: str, docs: list[Document]) -> None:
     evidence: set[str] = set()
     for n in cited:
         meta = docs[n - 1].metadata
-        evidence |= numbers_in(docs[n - 1].page_content)
-        evidence |= {p.lstrip("0") for p in (meta.get("date") or "").split("-") if p}
+        evidence |= numbers_in(f"{source_header(meta)}{docs[n - 1].page_content}")
+        evidence |= {p.lstrip("0") for field in ("date", "signed_on") for p in (meta.get(field) or "").split("-") if p}
     missing = {x for x in numbers if x not in evidence and x.lstrip("0") not in evidence}
     if missing:
         raise GroundingError(f"未在所引资料中找到的数字：{sorted(missing)}")

@@ -33,7 +33,7 @@ UNKNOWN_SOURCE = "未知来源"
 _TITLE_LINES = 30
 _MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 def sidecar_path(path: Path) -> Path:
@@ -177,6 +177,7 @@ def build_document(path: Path, relative_path: str) -> Document:
         url=meta["url"],
         doc_number=meta["doc_number"],
         region=region_of_document(title, meta["source"] or "", simplified),
+        signed_on=normalise_date(fields.values.get("date") or signed_on),
         script=detect_script(title + body),
         content_hash=content_hash(path.read_bytes(), sidecar),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .govdoc import DOC_NUMBER
 from .intent import ASKS_NEW, PROVINCES, Intent
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
@@ -76,7 +77,7 @@ def figures(sentence: str) -> list[Figure]:
 def other_year(intent: Intent, clause: str) -> bool:
     """The clause dates its figure to a year other than the one asked (2022年产值 for 2023年的总产值)."""
     asked = [n for n in intent.numbers if _YEAR_NUMBER.fullmatch(n)]
-    named = _YEAR_NUMBER.findall(clause)
+    named = _YEAR_NUMBER.findall(DOC_NUMBER.sub("", clause))  # 〔2023〕3号 is a number, not a date
     return bool(asked and named) and not set(asked) & set(named)
 
 

@@ -38,6 +38,8 @@ class Rules:
     issuer_endings: tuple[str, ...]
     title_kinds: tuple[str, ...]
     structure: dict[str, re.Pattern]
+    asking: dict[str, tuple[str, ...]]
+    """Phrases that ask for a document's own field (文号, 落款), by field."""
 
 
 @cache
@@ -51,6 +53,7 @@ def rules() -> Rules:
         issuer_endings=tuple(sorted(data["signature"]["issuer_endings"], key=len, reverse=True)),
         title_kinds=tuple(sorted(data["title"]["kinds"], key=len, reverse=True)),
         structure=structure,
+        asking={field: tuple(phrases) for field, phrases in data["asking"].items()},
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from .govdoc import DOC_NUMBER
 from .script import to_simplified
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
@@ -83,6 +84,7 @@ VALUE_KINDS = (
               any_type=True),
     ValueKind("author", r"记者是谁|作者是谁|谁写的|哪位记者|记者叫什么", r"(?:记者|作者)[:：]?\s*[\u4e00-\u9fff]{2,4}", any_type=True),
     ValueKind("document", r"哪(?:个|份|一份)(?:文件|通知|通告|报告|规划|办法)|什么(?:文件|通知|通告|报告)", r"《[^》]{4,}》", any_type=True),
+    ValueKind("doc_number", r"文号|发文字号|字号", DOC_NUMBER.pattern, any_type=True),
     ValueKind("cluster", r"哪(?:个|些|几个)(?:产业)?集群|集群.{0,12}哪[两三四五几]个|集群(?:的名字)?叫什么|集群的?(?:名字|名称|全称)",
               r"(?:市|县|区|镇)[\u4e00-\u9fff]{2,12}?(?:产业|家产)?集群", any_type=True),
 )  # fmt: skip

@@ -32,6 +32,9 @@ class DocumentMeta(BaseModel):
     url: str | None = None
     doc_number: str | None = Field(None, description="文号, e.g. 工信部企业〔2022〕119号")
     region: str | None = Field(None, description="The province the document is about (陕西), when it is about one")
+    signed_on: str | None = Field(
+        None, description="ISO date the text itself was signed or written (成文日期, the signature block); a repost's own date is not"
+    )
     script: Script = "simplified"
     content_hash: str
     quality: float = 1.0

@@ -71,6 +71,7 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "url": doc.url,
             "doc_number": doc.doc_number,
             "region": doc.region,
+            "signed_on": doc.signed_on,
             "script": doc.script,
             "text": chunk.text,
             "places": json.dumps(chunk.places, ensure_ascii=False),

@@ -85,3 +85,10 @@ def weight(token: str) -> float:
         return 1.0
     freq, log_total = _word_weights()
     return max(0.5, log_total - math.log(freq.get(token, 0) + 1))
+
+
+def title_fit(tokens: list[str], title: str) -> float:
+    """Weighted share of a question's words that a document's title holds: how well the question names it."""
+    total = sum(weight(t) for t in tokens)
+    title = canonical(title)
+    return sum(weight(t) for t in tokens if t in title) / total if total else 0.0

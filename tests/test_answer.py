@@ -197,7 +197,7 @@ MEASURES = """关于印发《某省促进特色产业集群发展办法》的通
 
 
 YUNNAN = """云南省工业和信息化厅关于印发省级中小企业特色产业集群认定标准的通知
-依据工业和信息化部《促进中小企业特色产业集群发展暂行办法》，结合本省实际，制定省级集群认定标准。
+依据工业和信息化部《促进中小企业特色产业集群发展暂行办法》（工信部企业〔2022〕119号），结合本省实际，制定省级集群认定标准。
 省级集群的主导产业产值占集群总产值的比重高于60%。
 省级集群的工业互联网平台应用普及率不低于10%。
 云南省工业和信息化厅
@@ -308,6 +308,28 @@ def test_an_item_answers_for_the_programme_its_article_names_across_a_chunk_boun
     # (省级集群) still holds for it.
     answer = measures_library.chain.ask("青海省级集群对骨干企业数量有什么要求？", top_k=1)
     assert answer.answered and "不少于8家" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, value, quoted",
+    [
+        ("优质企业培育办法的文号是什么？", "工信部企业〔2025〕7号", "工信部企业〔2025〕7号"),
+        ("优质企业培育办法是哪天印发的？", "2025年3月2日", "2025年3月2日"),
+        ("工信部企业〔2025〕7号文件的落款日期是哪天？", "2025年3月2日", "2025年3月2日"),
+        ("工信部企业〔2025〕7号是哪个部门印发的？", "工业和信息化部", "工业和信息化部"),
+    ],
+)
+def test_a_documents_own_number_date_and_issuer_answer_questions_about_it(measures_library, question, value, quoted):
+    answer = measures_library.chain.ask(question)
+    assert answer.answered and value in answer.answer, answer.answer
+    cited = answer.citations[0]
+    assert cited.title.endswith("《优质企业培育办法》的通知") and quoted in cited.quote and cited.doc_number == "工信部企业〔2025〕7号"
+
+
+def test_a_number_cited_in_a_body_sentence_is_not_the_documents_own(measures_library):
+    # The Yunnan notice cites the ministry's 119号 in its first sentence and states no number of its own.
+    answer = measures_library.chain.ask("云南省级集群认定标准的通知文号是多少？")
+    assert "119号" not in answer.answer, answer.answer
 
 
 def test_a_question_that_shares_only_a_place_name_with_the_library_is_declined(ingested):

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from assistant.document import build_document
+from assistant.document_facts import asked_field, kind_named
 from assistant.govdoc import (
     doc_number,
     enclosing_lead_ins,
@@ -259,3 +260,32 @@ def test_each_paragraph_knows_the_lead_ins_of_the_units_that_hold_it():
     assert held_by["第九条 省级集群由县级主管部门申报。"] == "第三章 认定条件"  # not 第八条's lead-in
     assert held_by["（一）从事特定细分市场时间达到3年以上。"] == "附件2：专精特新“小巨人”企业认定标准一、专业化指标"
     assert held_by["第三章 认定条件"] == ""
+
+
+@pytest.mark.parametrize(
+    "field, phrase", [(field, phrase) for field, phrases in rules().asking.items() for phrase in phrases]
+)
+def test_every_asking_phrase_in_the_data_file_asks_for_its_field(field, phrase):
+    assert asked_field(f"《促进中小企业特色产业集群发展暂行办法》{phrase}？") == field
+
+
+@pytest.mark.parametrize(
+    "question, field",
+    [
+        ("工信部企业〔2022〕119号文是哪个部门发布的？", "issuer"),
+        ("公布2022年度集群名单的通告文号是什么？", "doc_number"),
+        ("福建转发的推荐通知是哪天发的？", "signed_on"),
+        ("2022年度集群名单是哪天公布的？", None),  # names no document: the date is in what reports say
+        ("集群的文号是什么意思？", None),
+    ],
+)
+def test_a_question_about_a_document_itself(question, field):
+    assert asked_field(question) == field
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("公布2022年度集群名单的通告", "通告"), ("那个暂行办法", "暂行办法"), ("陕西的实施办法（暂行）", "实施办法"), ("这份文件", "")],
+)
+def test_the_kind_of_document_a_question_names_is_the_last_it_names(text, kind):
+    assert kind_named(text) == kind

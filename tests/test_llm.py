@@ -67,6 +67,19 @@ def test_weak_evidence_is_declined_without_asking_the_model(ingested):
     assert next(model.messages, None) is not None  # the model was never called
 
 
+def test_the_model_sees_a_sources_number_and_signing_date_and_may_state_them():
+    from langchain_core.documents import Document
+
+    from assistant.answer_llm import GroundingError, check_sentence, context_block
+
+    meta = {"title": "某省促进集群发展办法", "source": "某省工业和信息化厅", "doc_number": "某工信发〔2024〕12号", "date": "2024-05-08", "signed_on": "2024-05-06"}
+    docs = [Document(page_content="第一条 为培育本省特色产业集群，制定本办法。", metadata=meta)]
+    assert "某工信发〔2024〕12号" in context_block(docs) and "2024-05-06" in context_block(docs)
+    check_sentence("该办法的文号是某工信发〔2024〕12号，2024年5月6日印发[1]。", docs)
+    with pytest.raises(GroundingError):
+        check_sentence("该办法的文号是某工信发〔2024〕13号[1]。", docs)
+
+
 def test_the_system_prompt_holds_rules_not_secrets():
     assert "资料中未找到" in SYSTEM_PROMPT and "[1]" in SYSTEM_PROMPT
     assert "http" not in SYSTEM_PROMPT and "key" not in SYSTEM_PROMPT.lower()
