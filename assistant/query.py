@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .clean import CJK
-from .schema import Script
+from .schema import UNREADABLE_TEXT, Script, has_lone_surrogate
 from .script import detect_script, to_simplified
 from .tokens import canonical
 
@@ -34,6 +34,8 @@ def validate(text: str | None) -> str:
         raise QuestionError(f"问题过长（{len(text)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
         raise QuestionError("问题中含有控制字符，请删除后重试")
+    if has_lone_surrogate(text):
+        raise QuestionError(UNREADABLE_TEXT)
     if not re.search(rf"[{CJK}0-9０-９]", text):
         raise QuestionError("请用中文提问（问题中既没有汉字也没有数字）")
     return text

@@ -12,6 +12,19 @@ Script = Literal["simplified", "traditional"]
 
 
 DATE_FORMAT_HINT = "日期应为 YYYY-MM-DD 格式，例如 2024-09-12"
+UNREADABLE_TEXT = "文字中含有无法识别的字符（不成对的代理码位），请检查编码后重试"
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """A half of a UTF-16 pair, which JSON can carry (\\ud800) but no UTF-8 text can hold."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def readable(value: str | None) -> str | None:
+    """A field validator: text that cannot be written out as UTF-8 is the caller's error, not a 500."""
+    if value is not None and has_lone_surrogate(value):
+        raise ValueError(UNREADABLE_TEXT)
+    return value
 
 class QualitySignals(BaseModel):
     """Why a piece of text is or is not trusted; stored beside every chunk."""
@@ -90,12 +103,19 @@ class Turn(BaseModel):
     role: Role
     content: str
 
+    _readable = field_validator("content")(readable)
+
 
 class Filters(BaseModel):
     date_from: str | None = Field(None, description="YYYY-MM-DD, inclusive")
     date_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
     source: str | None = Field(None, description="Publisher, exactly as listed by /api/documents")
     doc_ids: list[str] | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _readable_source(cls, value: str | None) -> str | None:
+        return readable(value)
 
     @field_validator("date_from", "date_to")
     @classmethod

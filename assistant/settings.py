@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description='Allowed CORS origins, as JSON: ["https://a.example"]')
     max_upload_mb: float = Field(20, gt=0, description="Largest accepted upload")
     max_concurrency: int = Field(8, ge=1, description="Answer requests in flight before the API answers 429")
+    max_json_kb: int = Field(256, ge=1, description="Largest JSON request body (questions, history, filters)")
+    max_history_turns: int = Field(20, ge=0, description="Most earlier turns a request may send as history")
+    max_turn_chars: int = Field(4000, ge=1, description="Longest single history turn, in characters")
+    max_doc_ids: int = Field(500, ge=1, description="Most documents a filter may name")
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir.expanduser().resolve()

@@ -147,11 +147,44 @@ def test_stream_sends_deltas_then_the_whole_answer(api):
         ({"question": ZJ_Q, "filters": {"date_from": "2024/09/01"}}, "invalid_request", "YYYY-MM-DD"),
         ({"question": ZJ_Q, "history": [{"role": "robot", "content": "x"}]}, "invalid_request", "history"),
         ({"question": ZJ_Q, "topk": 3}, "invalid_request", "topk"),
+        ({"question": ZJ_Q, "top_k": "5"}, "invalid_request", "top_k"),  # a string is not quietly read as a number
+        ({"question": ZJ_Q, "history": [{"role": "user", "content": "浙江呢"}] * 21}, "history_too_long", "最多 20 条"),
+        ({"question": ZJ_Q, "history": [{"role": "user", "content": "集" * 4001}]}, "history_too_long", "每条最多 4000 字"),
+        ({"question": ZJ_Q, "filters": {"doc_ids": ["x"] * 501}}, "too_many_documents", "最多 500 个"),
     ],
 )
 def test_bad_bodies_are_422_with_a_chinese_reason(api, body, code, says):
     for path in ("/api/ask", "/api/ask/stream"):
         assert says in assert_error(api.http.post(path, json=body), 422, code)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": "浙江\ud800的集群"},
+        {"question": ZJ_Q, "history": [{"role": "user", "content": "\udfff"}]},
+        {"question": ZJ_Q, "filters": {"source": "杭州\ud800网"}},
+    ],
+)
+def test_text_no_utf8_can_hold_is_422_not_500(api, body):
+    # json.dumps escapes a lone surrogate as \ud800, which JSON allows and Python decodes as is.
+    raw = json.dumps(body).encode()
+    for path in ("/api/ask", "/api/ask/stream"):
+        response = api.http.post(path, content=raw, headers={"content-type": "application/json"})
+        assert "无法识别的字符" in assert_error(response, 422)
+    chat = json.dumps({"messages": [{"role": "user", "content": "浙江\ud800"}]}).encode()
+    assert_error(api.http.post("/v1/chat/completions", content=chat, headers={"content-type": "application/json"}), 422)
+
+
+def test_a_json_body_over_its_limit_is_413_saying_so_before_it_is_read(api):
+    body = {"question": ZJ_Q, "history": [{"role": "user", "content": "集" * 3000}] * 40}
+    message = assert_error(api.http.post("/api/ask", json=body), 413, "payload_too_large")
+    assert "请求体超过 256 KB" in message and "文件" not in message
+
+
+def test_openai_flags_are_strict(api):
+    body = {"messages": [{"role": "user", "content": ZJ_Q}], "stream": "yes"}
+    assert "stream" in assert_error(api.http.post("/v1/chat/completions", json=body), 422, "invalid_request")
 
 
 def test_a_body_that_is_not_json_is_422(api):
@@ -314,6 +347,15 @@ def test_reads_need_the_api_key(guarded, method, path, body):
     assert_error(guarded.request(method, path, json=body, headers={"Authorization": READER}), 401)  # not "Bearer …"
     assert guarded.request(method, path, json=body, headers=_bearer(READER)).status_code == 200
     assert guarded.request(method, path, json=body, headers=_bearer(ADMIN)).status_code == 200
+
+
+def test_a_keyless_liveness_probe_says_nothing_about_the_library(guarded):
+    for method in ("GET", "HEAD"):
+        response = guarded.request(method, "/api/live")
+        assert response.status_code == 200
+    assert guarded.get("/api/live").json() == {"status": "alive"}
+    assert guarded.head("/api/health", headers=_bearer(READER)).status_code == 200
+    assert guarded.head("/api/health").status_code == 401
 
 
 @pytest.mark.parametrize(("method", "path", "status"), WRITES)

@@ -12,6 +12,7 @@ from assistant.api.feedback import FeedbackLog
 from assistant.api.models import DocumentDetail
 from assistant.api.render import answer_html, answer_text, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers
+from assistant.settings import Settings
 from assistant.query import parse
 from assistant.schema import Answer, Citation
 
@@ -81,7 +82,11 @@ class StubChain:
 @pytest.fixture
 def handlers(tmp_path):
     chain = StubChain(answer())
-    runtime = SimpleNamespace(require_ready=lambda: SimpleNamespace(chain=chain), feedback=FeedbackLog(tmp_path / "feedback.jsonl"))
+    runtime = SimpleNamespace(
+        require_ready=lambda: SimpleNamespace(chain=chain),
+        feedback=FeedbackLog(tmp_path / "feedback.jsonl"),
+        settings=Settings(max_history_turns=4, max_turn_chars=50),
+    )
     return UiHandlers(runtime), chain, runtime
 
 
@@ -118,3 +123,12 @@ def test_thumbs_append_question_answer_and_sources(handlers):
     assert [r["rating"] for r in lines] == ["down", "up"]
     assert lines[0]["question"] == "浙江有多少个？" and lines[0]["answer"] == answer().answer
     assert lines[0]["citations"][0]["date"] == "2024-09-12" and lines[0]["timestamp"]
+
+
+def test_a_long_chat_sends_only_its_latest_turns_within_the_caps(handlers):
+    ui, chain, _ = handlers
+    turns = [{"question": f"第{i}个问题" + "长" * 100, "html": "", "answer": answer()} for i in range(5)]
+    list(ui.respond("那广东呢？", turns, None, None, ALL_SOURCES))
+    _, history, _ = chain.calls[-1]
+    assert len(history) == 4 and history[0].content.startswith("第3个问题")  # the last two exchanges
+    assert all(len(t.content) <= 50 for t in history)

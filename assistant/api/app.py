@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(CatchAll)
-    app.add_middleware(BodySizeLimit, max_upload_mb=settings.max_upload_mb)
+    app.add_middleware(BodySizeLimit, max_upload_mb=settings.max_upload_mb, max_json_kb=settings.max_json_kb)
     app.add_middleware(UiFileGuard)
     # Always installed, even with no origins: Gradio then leaves CORS to us instead of adding its own.
     app.add_middleware(

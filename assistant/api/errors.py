@@ -149,7 +149,8 @@ ERROR_RESPONSES = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
         401: "缺少或无效的访问密钥",
-        422: "请求体或问题无效",
+        413: "请求体超过上限（SME_MAX_JSON_KB）",
+        422: "请求体或问题无效，或对话历史、文档筛选超过上限",
         429: "同时进行的请求过多",
         503: "服务正在加载或不可用",
     }.items()

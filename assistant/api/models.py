@@ -22,7 +22,7 @@ class AskRequest(BaseModel):
 
     question: str = Field(description="问题（中文，最多 2000 字）")
     history: list[Turn] = Field(default_factory=list, max_length=50, description="此前的对话，用于理解追问")
-    top_k: int | None = Field(None, ge=1, le=50, description="交给回答器的片段数（默认 SME_TOP_K）")
+    top_k: int | None = Field(None, ge=1, le=50, strict=True, description="交给回答器的片段数（默认 SME_TOP_K）")
     filters: AskFilters | None = Field(None, description="只在这些文档中查找")
 
 

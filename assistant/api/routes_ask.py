@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from ..schema import Answer
 from .auth import require_reader
 from .errors import ERROR_RESPONSES
+from .limits import check_conversation
 from .models import AskRequest
 from .runtime import Runtime, get_runtime
 from .sse import EventStream, sse
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api", tags=["问答"], dependencies=[Depends(require
 @router.post("/ask", response_model=Answer, responses=ERROR_RESPONSES)
 def ask(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Answer:
     """提问，返回带引用的回答（与 `sme-assistant ask --json` 相同的结构）。"""
+    check_conversation(body.history, body.filters, runtime.settings)
     assistant = runtime.require_ready()
     with runtime.limiter.slot():
         return assistant.chain.ask(body.question, body.history, body.top_k, body.filters)
@@ -48,6 +50,7 @@ def ask_stream(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Eve
 
     问题无效、未就绪或请求过多时，在事件流开始前就返回 422 / 503 / 429（统一的错误 JSON）。
     """
+    check_conversation(body.history, body.filters, runtime.settings)
     assistant = runtime.require_ready()
     events = assistant.chain.stream(body.question, body.history, body.top_k, body.filters)
     return runtime.event_stream(_answer_events(events))

@@ -1,10 +1,13 @@
-"""GET /api/health: 200 with what is loaded once the warm-up is done; 503 (error shape) until then."""
+"""GET /api/health: 200 with what is loaded once the warm-up is done; 503 (error shape) until then.
+GET /api/live: a keyless liveness probe for load balancers, which says nothing about the library."""
 
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 
 from .auth import require_reader
 from .errors import ERROR_RESPONSES, ApiError
@@ -13,10 +16,22 @@ from .runtime import Runtime, get_runtime, model_label
 
 log = logging.getLogger("sme.api")
 
-router = APIRouter(prefix="/api", tags=["状态"], dependencies=[Depends(require_reader)])
+router = APIRouter(prefix="/api", tags=["状态"])
 
 
-@router.get("/health", response_model=Health, responses=ERROR_RESPONSES)
+class Liveness(BaseModel):
+    status: Literal["alive"] = "alive"
+
+
+@router.api_route("/live", methods=["GET", "HEAD"], response_model=Liveness)
+def live() -> Liveness:
+    """进程存活即返回 200，无需密钥，不透露资料库的任何信息（供负载均衡器探活）。"""
+    return Liveness()
+
+
+@router.api_route(
+    "/health", methods=["GET", "HEAD"], response_model=Health, responses=ERROR_RESPONSES, dependencies=[Depends(require_reader)]
+)
 def health(runtime: Runtime = Depends(get_runtime)) -> Health:
     """就绪时返回 200 和文档数、片段数、嵌入模型、回答后端；加载中返回 503。"""
     assistant = runtime.require_ready()

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..schema import Answer, Citation, Turn
+from ..schema import Answer, Citation, Turn, readable
 from .auth import require_reader
 from .errors import ERROR_RESPONSES, ApiError
+from .limits import check_conversation
 from .models import ZJ_EXAMPLE, AskFilters
 from .render import answer_text
 from .runtime import Runtime, get_runtime
@@ -34,11 +35,18 @@ class ContentPart(BaseModel):
     type: str
     text: str | None = None
 
+    _readable = field_validator("text")(readable)
+
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _readable(cls, value):
+        return readable(value) if isinstance(value, str) else value
 
     def text(self) -> str:
         if self.content is None or isinstance(self.content, str):
@@ -55,8 +63,11 @@ class ChatCompletionRequest(BaseModel):
     )
     model: str = Field(MODEL, description="只有 sme-assistant")
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
-    stream: bool = False
-    top_k: int | None = Field(None, ge=1, le=50, description="扩展字段：检索片段数")
+    # Strict: "yes" or "5" is a caller's mistake to hear about, not something to guess the meaning of.
+    stream: bool = Field(False, strict=True)
+    top_k: int | None = Field(None, ge=1, le=50, strict=True, description="扩展字段：检索片段数")
+
+    _readable = field_validator("model")(readable)
     filters: AskFilters | None = Field(None, description="扩展字段：同 /api/ask 的 filters")
 
 
@@ -165,6 +176,7 @@ def chat_completions(body: ChatCompletionRequest, runtime: Runtime = Depends(get
     """
     _check_model(body.model)
     question, history = split_conversation(body.messages)
+    check_conversation(history, body.filters, runtime.settings)
     assistant = runtime.require_ready()
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:

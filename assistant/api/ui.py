@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from ..load import SUPPORTED_SUFFIXES
 from ..query import QuestionError
 from ..schema import DATE_FORMAT_HINT, Turn
+from ..settings import Settings
 from .auth import can_read, can_write, write_key
 from .errors import ApiError
 from .models import ZJ_EXAMPLE, AskFilters
@@ -100,12 +101,15 @@ def _messages(turns: list[dict]) -> list[dict[str, str]]:
     return messages
 
 
-def _history(turns: list[dict]) -> list[Turn]:
+def _history(turns: list[dict], settings: Settings) -> list[Turn]:
+    """The latest turns within the API's caps: a follow-up needs only the last few, and a long chat must
+    not make every question slower."""
     history = []
     for turn in turns:
         if turn["answer"] is not None:
             history += [Turn(role="user", content=turn["question"]), Turn(role="assistant", content=turn["answer"].answer)]
-    return history
+    recent = history[-settings.max_history_turns :] if settings.max_history_turns else []
+    return [Turn(role=t.role, content=t.content[: settings.max_turn_chars]) for t in recent]
 
 
 def _filters(date_from: str | None, date_to: str | None, source: str | None) -> AskFilters | None:
@@ -130,7 +134,7 @@ class UiHandlers:
         question = (question or "").strip()
         filters = _filters(date_from, date_to, source)
         try:
-            events = self.runtime.require_ready().chain.stream(question, _history(turns), filters=filters)
+            events = self.runtime.require_ready().chain.stream(question, _history(turns, self.runtime.settings), filters=filters)
         except (ApiError, QuestionError) as exc:
             raise gr.Error(str(exc), title="无法提问", print_exception=False) from None
         turn = {"question": question, "html": pending_html(""), "answer": None}
