@@ -35,11 +35,14 @@ class Fact:
     meta: dict
 
 
+def _kinds() -> tuple[str, ...]:
+    return (*rules().title_kinds, "文件")
+
+
 def asked_field(question: str) -> Field | None:
     """The document field a question asks for, when it names a document (a kind of document or a 文号)
     and asks for one; the asking phrase nearest the end decides (122号文是谁发的 asks for the issuer)."""
-    kinds = (*rules().title_kinds, "文件")
-    if not (DOC_NUMBER.search(question) or any(kind in question for kind in kinds)):
+    if not (DOC_NUMBER.search(question) or any(kind in question for kind in _kinds())):
         return None
     asked = [(question.rfind(p) + len(p), field) for field, phrases in rules().asking.items() for p in phrases if p in question]
     return max(asked)[1] if asked else None
@@ -55,7 +58,7 @@ def subject(question: str, field: Field) -> str:
 def kind_named(text: str) -> str:
     """The kind of document a question names (暂行办法, 通告), the last one it names: in 公布名单的通告 the
     document is a 通告. A 通知 and a 通告 are different documents, and so are a 暂行办法 and an 实施办法."""
-    found = [(text.rfind(kind) + len(kind), len(kind), kind) for kind in (*rules().title_kinds, "文件") if kind in text]
+    found = [(text.rfind(kind) + len(kind), len(kind), kind) for kind in _kinds() if kind in text]
     return max(found)[2] if found and max(found)[2] != "文件" else ""
 
 
@@ -78,20 +81,24 @@ def value_of(field: Field, meta: dict) -> str | None:
     return meta.get(field)
 
 
+def names_a_document(question: str) -> bool:
+    """Whether the question names a document by 文号, or asks for a document's own field."""
+    return bool(doc_number(question) or asked_field(question))
+
+
 def named_documents(question: str, metas: list[dict]) -> list[dict]:
     """The documents a question names (best first): by 文号, or, when it asks for a document's own field,
     by a title that holds its years, its province and most of its other words. Of equally good copies,
     the official text comes before a report about it, and a national text before a province's when the
     question names no province."""
-    named = doc_number(question)
-    field = asked_field(question)
+    named, field, places = doc_number(question), asked_field(question), places_in(question)
     if named:
         hits = [m for m in metas if _number_key(m.get("doc_number") or "") == _number_key(named)]
         fit = {id(m): 1.0 for m in hits}
     elif field:
         named_as = subject(question, field)
         tokens = tokenize(named_as)
-        years, places, kind = set(_YEAR.findall(question)), places_in(question), kind_named(named_as)
+        years, kind = set(_YEAR.findall(question)), kind_named(named_as)
         titles = {id(m): to_simplified(m.get("title", "")) for m in metas}
         fit = {id(m): title_fit(tokens, titles[id(m)]) for m in metas}
         hits = [
@@ -104,10 +111,9 @@ def named_documents(question: str, metas: list[dict]) -> list[dict]:
         ]
     else:
         return []
-    national = not places_in(question)
     return sorted(
         hits,
-        key=lambda m: (-round(fit[id(m)], 1), not is_title_line(m.get("title", "")), national and bool(m.get("region"))),
+        key=lambda m: (-round(fit[id(m)], 1), not is_title_line(m.get("title", "")), not places and bool(m.get("region"))),
     )
 
 

@@ -63,6 +63,7 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
         paragraphs = doc.page_content.split("\n")
         places, headings = (_aligned(meta.get(key), len(paragraphs)) for key in ("places", "headings"))
         for para_s, para_o, place, heading in zip(paragraphs, original_text.split("\n"), places, headings):
+            heading = to_simplified(heading) if heading else ""
             simp = split_sentences(para_s)
             orig = split_sentences(para_o)
             if len(orig) != len(simp):  # t2s changed a boundary; fall back to converting the simplified text
@@ -72,7 +73,7 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
                 if s is None or o is None:  # an answer must never carry an encoding's wreckage
                     continue
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
-                out.append(Sentence(s, o, script, meta, rank, len(out), previous, place, to_simplified(heading)))
+                out.append(Sentence(s, o, script, meta, rank, len(out), previous, place, heading))
     return out
 
 

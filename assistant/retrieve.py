@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from .document_facts import named_documents
+from .document_facts import named_documents, names_a_document
 from .schema import Filters
 from .store import date_number
 from .tokens import search_tokens
@@ -73,13 +73,13 @@ class _Bm25Index:
         self.metas: list[dict] = got["metadatas"]
         tokens = [search_tokens(t) for t in self.texts]
         self.bm25 = BM25Okapi(tokens) if tokens else None
-        # Each document's opening chunk (its title and header), for questions that name a document.
+        # Each document's opening chunk (its title and header) by doc_id, for questions that name a document.
         first: dict[str, int] = {}
         for i, meta in enumerate(self.metas):
             held = first.get(meta["doc_id"])
             if held is None or meta.get("position", 0) < self.metas[held].get("position", 0):
                 first[meta["doc_id"]] = i
-        self.openings = list(first.values())
+        self.openings = first
 
     def search(self, query: str, k: int, filters: Filters | None) -> list[tuple[int, float]]:
         if self.bm25 is None:
@@ -167,11 +167,13 @@ class HybridRetriever(BaseRetriever):
     def _add_named(self, query: str, index: _Bm25Index, filters: Filters | None, found: dict[str, dict[str, Any]]) -> None:
         """A document the question names (by 文号, or by title when it asks for the document's 文号 or date)
         ranks as if both searches put it first: its best chunk found, else its opening chunk."""
-        metas = [index.metas[i] for i in index.openings if passes(index.metas[i], filters)]
+        if not names_a_document(query):  # most questions: no pass over the catalogue
+            return
+        metas = [index.metas[i] for i in index.openings.values() if passes(index.metas[i], filters)]
         for rank, meta in enumerate(named_documents(query, metas)[:2]):
             held = [e for e in found.values() if e["meta"]["doc_id"] == meta["doc_id"]]
             if not held:
-                i = next(i for i in index.openings if index.metas[i] is meta)
+                i = index.openings[meta["doc_id"]]
                 held = [found.setdefault(index.ids[i], {"text": index.texts[i], "meta": meta, "dense": 0.0, "bm25": 0.0, "rrf": 0.0})]
             best = max(held, key=lambda e: e["rrf"])
             best["rrf"] += (self.dense_weight + self.bm25_weight) / (self.rrf_k + rank + 1)

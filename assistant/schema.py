@@ -26,6 +26,7 @@ def readable(value: str | None) -> str | None:
         raise ValueError(UNREADABLE_TEXT)
     return value
 
+
 class QualitySignals(BaseModel):
     """Why a piece of text is or is not trusted; stored beside every chunk."""
 
@@ -112,10 +113,7 @@ class Filters(BaseModel):
     source: str | None = Field(None, description="Publisher, exactly as listed by /api/documents")
     doc_ids: list[str] | None = None
 
-    @field_validator("source")
-    @classmethod
-    def _readable_source(cls, value: str | None) -> str | None:
-        return readable(value)
+    _readable = field_validator("source")(readable)
 
     @field_validator("date_from", "date_to")
     @classmethod

@@ -67,6 +67,10 @@ class DeleteResult(BaseModel):
     deleted: bool = True
 
 
+class Liveness(BaseModel):
+    status: Literal["alive"] = "alive"
+
+
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     documents: int

@@ -4,23 +4,17 @@ GET /api/live: a keyless liveness probe for load balancers, which says nothing a
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from .auth import require_reader
 from .errors import ERROR_RESPONSES, ApiError
-from .models import Health
+from .models import Health, Liveness
 from .runtime import Runtime, get_runtime, model_label
 
 log = logging.getLogger("sme.api")
 
 router = APIRouter(prefix="/api", tags=["状态"])
-
-
-class Liveness(BaseModel):
-    status: Literal["alive"] = "alive"
 
 
 @router.api_route("/live", methods=["GET", "HEAD"], response_model=Liveness)

@@ -66,9 +66,9 @@ class ChatCompletionRequest(BaseModel):
     # Strict: "yes" or "5" is a caller's mistake to hear about, not something to guess the meaning of.
     stream: bool = Field(False, strict=True)
     top_k: int | None = Field(None, ge=1, le=50, strict=True, description="扩展字段：检索片段数")
+    filters: AskFilters | None = Field(None, description="扩展字段：同 /api/ask 的 filters")
 
     _readable = field_validator("model")(readable)
-    filters: AskFilters | None = Field(None, description="扩展字段：同 /api/ask 的 filters")
 
 
 class ResponseMessage(BaseModel):
