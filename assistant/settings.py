@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before a slow endpoint falls back to extractive")
 
     api_key: str | None = Field(None, description="When set, /api/* and /v1/* need `Authorization: Bearer <key>`")
-    admin_key: str | None = Field(None, description="When set, endpoints that change documents need this key instead")
+    admin_key: str | None = Field(None, description="The key that uploads, deletes and reindexes; unset = the library is read-only")
+    open_library: bool = Field(False, description="Let anyone who may read also upload and delete, with no admin key (a trusted machine only)")
     cors_origins: list[str] = Field(default_factory=list, description='Allowed CORS origins, as JSON: ["https://a.example"]')
     max_upload_mb: float = Field(20, gt=0, description="Largest accepted upload")
     max_concurrency: int = Field(8, ge=1, description="Answer requests in flight before the API answers 429")

@@ -44,7 +44,8 @@ class Served:
 
 def _serve_library(tmp: Path, **overrides):
     corpus = corpus_in(tmp)
-    app = create_app(make_settings(tmp, corpus, max_upload_mb=1, max_concurrency=4, **overrides))
+    # An open library: this suite uploads and deletes as the one trusted user of a local install.
+    app = create_app(make_settings(tmp, corpus, max_upload_mb=1, max_concurrency=4, open_library=True, **overrides))
     runtime = app.state.runtime
     runtime.assistant.ingestor.ingest(progress=False)  # as `make run` does before starting the app
     with serve(app) as url:
@@ -369,6 +370,28 @@ def test_changes_need_the_admin_key(guarded, method, path, status):
 def test_upload_needs_the_admin_key(guarded):
     files = {"file": ("a.txt", NEW_DOC.encode(), "text/plain")}
     assert_error(guarded.post("/api/documents", files=files, headers=_bearer(READER)), 403)
+
+
+@pytest.mark.parametrize("keys", [{}, {"api_key": READER}], ids=["no keys", "reader key only"])
+def test_without_an_admin_key_the_library_is_read_only(tmp_path, model_dir, keys):
+    """A deployment that forgot to set SME_ADMIN_KEY takes no upload, delete or reindex, whatever key is sent."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "kept.txt").write_text(NEW_DOC, encoding="utf-8")
+    app = create_app(make_settings(tmp_path, tmp_path / "corpus", **keys))
+    app.state.runtime.assistant.ingestor.ingest(progress=False)
+    headers = _bearer(READER) if keys else {}
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60, headers=headers) as http:
+        wait_ready(url, headers=headers)
+        [doc] = http.get("/api/documents").json()
+        for response in (
+            http.post("/api/documents", files={"file": ("a.txt", "新的通知全文。".encode(), "text/plain")}),
+            http.delete(f"/api/documents/{doc['doc_id']}"),
+            http.post("/api/reindex"),
+        ):
+            message = assert_error(response, 403, "library_read_only")
+            assert "SME_ADMIN_KEY" in message and "SME_OPEN_LIBRARY" in message
+        assert [d["doc_id"] for d in http.get("/api/documents").json()] == [doc["doc_id"]]
+        assert list((tmp_path / "corpus").iterdir()) == [tmp_path / "corpus" / "kept.txt"]
 
 
 def test_no_response_carries_a_key(guarded):

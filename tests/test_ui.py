@@ -132,3 +132,9 @@ def test_a_long_chat_sends_only_its_latest_turns_within_the_caps(handlers):
     _, history, _ = chain.calls[-1]
     assert len(history) == 4 and history[0].content.startswith("第3个问题")  # the last two exchanges
     assert all(len(t.content) <= 50 for t in history)
+
+
+def test_deleting_from_a_read_only_library_says_how_to_open_it(handlers):
+    ui, _, _ = handlers
+    with pytest.raises(gr.Error, match="SME_ADMIN_KEY"):
+        ui.delete("d1", "any-key")

@@ -45,7 +45,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, model_dir):
     tmp = tmp_path_factory.mktemp("ui")
-    app = create_app(make_settings(tmp, corpus_in(tmp)))
+    app = create_app(make_settings(tmp, corpus_in(tmp), open_library=True))
     app.state.runtime.assistant.ingestor.ingest(progress=False)
     with serve(app) as url:
         wait_ready(url)

@@ -43,7 +43,8 @@ def hostile_setup(request, tmp_path, monkeypatch, model_dir):
     secret.write_text(SECRET, encoding="utf-8")
     keys = {"api_key": READER_KEY} if request.param == "reader key" else {}
     corpus = corpus_in(tmp_path)
-    app = create_app(make_settings(tmp_path, corpus, **keys))
+    # An open library is the worst case: whoever may read may also upload.
+    app = create_app(make_settings(tmp_path, corpus, open_library=True, **keys))
     app.state.runtime.assistant.ingestor.ingest(progress=False)
     with serve(app) as url:
         headers = {"Authorization": f"Bearer {READER_KEY}"} if keys else {}

@@ -26,7 +26,7 @@ DESCRIPTION = """依据资料库中的文档回答中小企业特色产业集群
 - `POST /v1/chat/completions`：OpenAI 兼容（模型 `sme-assistant`）；
 - `/api/documents`、`/api/reindex`：资料库。
 
-设置了 `SME_API_KEY` 时，请求需带 `Authorization: Bearer <密钥>`；修改资料库在设置了 `SME_ADMIN_KEY` 时需要该密钥。
+设置了 `SME_API_KEY` 时，请求需带 `Authorization: Bearer <密钥>`；修改资料库需要 `SME_ADMIN_KEY`（未设置时资料库只读，除非设置了 `SME_OPEN_LIBRARY=1`）。
 出错时统一返回 `{"error": {"code": "...", "message": "..."}}`。
 """
 

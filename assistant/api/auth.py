@@ -1,7 +1,10 @@
-"""Bearer keys: `SME_API_KEY` guards /api and /v1; `SME_ADMIN_KEY` (when set) guards what changes documents.
+"""Bearer keys: `SME_API_KEY` guards /api and /v1; `SME_ADMIN_KEY` guards what changes documents.
 
+The library is read-only unless an admin key is set, or `SME_OPEN_LIBRARY=1` says on purpose that anyone
+who may read may also change it: a deployment that forgot to set a key must not take uploads from anyone.
 401 means no key or an unknown one; 403 means a valid key that may not do this (the API key on an admin
-endpoint). The admin key also opens everything the API key opens. Keys are compared in constant time.
+endpoint), or a library that takes no changes. The admin key also opens everything the API key opens.
+Keys are compared in constant time.
 """
 
 from __future__ import annotations
@@ -22,15 +25,19 @@ _MISSING = ApiError(
 )
 _INVALID = ApiError(401, "unauthorized", "访问密钥无效，请检查后重试", headers={"WWW-Authenticate": "Bearer"})
 _NOT_ADMIN = ApiError(403, "forbidden", "该操作需要管理员密钥（SME_ADMIN_KEY），当前密钥只能提问和查看资料")
+LOCKED_MESSAGE = (
+    "资料库当前为只读：要上传、删除文档或重建索引，请在启动服务前设置管理员密钥 SME_ADMIN_KEY=<密钥>，"
+    "并在请求中带上该密钥；仅在受信任的本机使用时，也可设置 SME_OPEN_LIBRARY=1"
+)
+_LOCKED = ApiError(403, "library_read_only", LOCKED_MESSAGE)
 
 
 def key_matches(given: str | None, expected: str | None) -> bool:
     return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def write_key(settings: Settings) -> str | None:
-    """The key that changes documents: the admin key, else the API key, else none (open)."""
-    return settings.admin_key or settings.api_key
+def read_only(settings: Settings) -> bool:
+    return not settings.admin_key and not settings.open_library
 
 
 def can_read(settings: Settings, key: str | None) -> bool:
@@ -38,8 +45,9 @@ def can_read(settings: Settings, key: str | None) -> bool:
 
 
 def can_write(settings: Settings, key: str | None) -> bool:
-    required = write_key(settings)
-    return required is None or key_matches(key, required)
+    if settings.admin_key:
+        return key_matches(key, settings.admin_key)
+    return settings.open_library and can_read(settings, key)
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
@@ -63,7 +71,10 @@ def require_reader(request: Request, credentials: HTTPAuthorizationCredentials |
 
 def require_writer(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     s = _settings(request)
-    if write_key(s) is None:
+    if not s.admin_key:
+        require_reader(request, credentials)
+        if read_only(s):
+            raise _LOCKED
         return
     token = _token(credentials)
     if token is None:

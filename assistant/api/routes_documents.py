@@ -54,7 +54,7 @@ def upload_document(
     """上传一个文件（multipart/form-data，字段名 `file`），立即收录；返回片段数和文本质量。
 
     文件以服务器生成的名字保存在 corpus/uploads/ 下；大小上限为 SME_MAX_UPLOAD_MB（默认 20 MB）。
-    设置了 SME_ADMIN_KEY 时需要该密钥。
+    需要 SME_ADMIN_KEY（未设置时资料库只读）。
     """
     runtime.require_ready()
     library = runtime.documents

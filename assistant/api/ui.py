@@ -20,7 +20,7 @@ from ..load import SUPPORTED_SUFFIXES
 from ..query import QuestionError
 from ..schema import DATE_FORMAT_HINT, Turn
 from ..settings import Settings
-from .auth import can_read, can_write, write_key
+from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
 from .models import ZJ_EXAMPLE, AskFilters
 from .render import answer_html, document_html, documents_table_html, error_html, pending_html
@@ -187,8 +187,11 @@ class UiHandlers:
             return error_html(exc.message)
 
     def _admin(self, key: str | None) -> None:
-        if not can_write(self.runtime.settings, key):
-            raise gr.Error("管理员密钥不正确" if key else "请先输入管理员密钥", title="无权操作", print_exception=False)
+        s = self.runtime.settings
+        if read_only(s):
+            raise gr.Error(LOCKED_MESSAGE, title="资料库只读", print_exception=False)
+        if not can_write(s, key):
+            raise gr.Error("密钥不正确" if key else "请先输入密钥", title="无权操作", print_exception=False)
 
     def delete(self, doc_id: str | None, key: str | None) -> tuple[str, str, gr.Dropdown, gr.Dropdown]:
         self._admin(key)
@@ -205,7 +208,10 @@ class UiHandlers:
 
 def build_ui(runtime: Runtime) -> gr.Blocks:
     h = UiHandlers(runtime)
-    admin_key_needed = write_key(runtime.settings) is not None
+    s = runtime.settings
+    # The key box asks for whichever key changes the library: the admin key, or on an open library the API key.
+    key_label = "管理员密钥" if s.admin_key else "访问密钥"
+    key_needed = bool(s.admin_key or (s.open_library and s.api_key))
     with gr.Blocks(title="集群政策助手", analytics_enabled=False, delete_cache=(3600, 3600)) as ui:
         gr.Markdown(
             "# 集群政策助手\n"
@@ -241,7 +247,9 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 refresh = gr.Button("刷新", scale=1)
             doc_view = gr.HTML(elem_id="sme-doc-view")
             with gr.Accordion("管理：上传 / 删除（需要管理员）", open=False):
-                key = gr.Textbox(label="管理员密钥", type="password", visible=admin_key_needed)
+                if read_only(s):
+                    gr.HTML(f'<p class="sme-warn">{escape(LOCKED_MESSAGE)}</p>', elem_id="sme-read-only")
+                key = gr.Textbox(label=key_label, type="password", visible=key_needed)
                 gr.HTML(UPLOAD_INPUT, elem_id="sme-upload")
                 with gr.Row():
                     upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
@@ -263,7 +271,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         # The browser posts the files' bytes to /api/documents itself: no server path ever enters Gradio.
         upload.click(None, inputs=[key], outputs=[status], js=UPLOAD_JS, **private).then(**library)
         delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source], **private)
-    ui.queue(default_concurrency_limit=runtime.settings.max_concurrency)
+    ui.queue(default_concurrency_limit=s.max_concurrency)
     return ui
 
 
