@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import select
 import shutil
 import socket
 import threading
@@ -62,3 +64,38 @@ def corpus_in(tmp: Path) -> Path:
     target = tmp / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+def send_chunked(base_url: str, path: str, headers: dict[str, str], chunk: bytes, most: int) -> tuple[int, dict, int]:
+    """POSTs a chunked body (no Content-Length) of up to `most` bytes over a raw socket, stopping as soon
+    as the server answers. Returns the status, the JSON body and how many body bytes were sent by then."""
+    host, port = base_url.removeprefix("http://").split(":")
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    sent = 0
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(head.encode())
+        try:
+            while sent < most and not select.select([sock], [], [], 0)[0]:
+                sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                sent += len(chunk)
+            if sent >= most:
+                sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed while the body was still coming
+        response = b""
+        while b"\r\n\r\n" not in response or len(response) < _expected(response):
+            more = sock.recv(65536)
+            if not more:
+                break
+            response += more
+    head_text, _, body = response.partition(b"\r\n\r\n")
+    return int(head_text.split()[1]), json.loads(body), sent
+
+
+def _expected(response: bytes) -> int:
+    head, _, _ = response.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(head) + 4 + int(line.split(b":")[1])
+    return len(response) + 1

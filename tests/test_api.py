@@ -21,7 +21,7 @@ from assistant.schema import Answer, Citation
 from assistant.settings import PROJECT_ROOT
 
 from .conftest import make_settings
-from .live_server import corpus_in, serve, wait_ready
+from .live_server import corpus_in, send_chunked, serve, wait_ready
 
 ZJ_Q = "浙江现在有多少个国家级中小企业特色产业集群？"
 NEW_Q = "青田县石雕产业集群现有多少家石雕企业？"
@@ -181,6 +181,21 @@ def test_a_json_body_over_its_limit_is_413_saying_so_before_it_is_read(api):
     body = {"question": ZJ_Q, "history": [{"role": "user", "content": "集" * 3000}] * 40}
     message = assert_error(api.http.post("/api/ask", json=body), 413, "payload_too_large")
     assert "请求体超过 256 KB" in message and "文件" not in message
+
+
+def test_a_body_without_a_length_is_refused_as_soon_as_it_passes_its_cap(api):
+    """A chunked body carries no Content-Length to refuse up front: it is counted as it arrives."""
+    question = json.dumps({"question": ZJ_Q, "history": []})[:-1].encode()
+    status, body, sent = send_chunked(api.http.base_url.__str__().rstrip("/"), "/api/ask", {"Content-Type": "application/json"},
+                                      question + b" " * 16384, most=50 * 1024 * 1024)
+    assert status == 413 and "请求体超过 256 KB" in body["error"]["message"]
+    assert sent < 50 * 1024 * 1024  # answered while the body was still coming, not after all of it
+
+    form = {"Content-Type": "multipart/form-data; boundary=b", "Authorization": "Bearer any"}
+    chunk = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + "集".encode() * 20000
+    status, body, sent = send_chunked(str(api.http.base_url).rstrip("/"), "/api/documents", form, chunk, most=200 * 1024 * 1024)
+    assert status == 413 and body["error"]["code"] == "payload_too_large" and sent < 200 * 1024 * 1024
+    assert not list((api.corpus / "uploads").glob("*"))
 
 
 def test_openai_flags_are_strict(api):
@@ -370,6 +385,17 @@ def test_changes_need_the_admin_key(guarded, method, path, status):
 def test_upload_needs_the_admin_key(guarded):
     files = {"file": ("a.txt", NEW_DOC.encode(), "text/plain")}
     assert_error(guarded.post("/api/documents", files=files, headers=_bearer(READER)), 403)
+
+
+def test_an_upload_without_the_key_is_refused_before_its_body_is_read(guarded):
+    """The key is checked on the headers: a client without it cannot make the server take in (or spool to disk)
+    a body, of any size, with or without a Content-Length."""
+    form = {"Content-Type": "multipart/form-data; boundary=b"}
+    chunk = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + b"a" * 65536
+    for headers in ({}, _bearer(READER)):
+        status, body, sent = send_chunked(str(guarded.base_url).rstrip("/"), "/api/documents", {**form, **headers}, chunk, most=500 * 1024 * 1024)
+        assert (status, body["error"]["code"]) == ((401, "unauthorized") if not headers else (403, "forbidden"))
+        assert sent < 64 * 1024 * 1024
 
 
 @pytest.mark.parametrize("keys", [{}, {"api_key": READER}], ids=["no keys", "reader key only"])

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..schema import Filters, Turn
 from ..settings import Settings
@@ -73,10 +73,10 @@ def json_too_large(max_json_kb: int) -> ApiError:
 
 
 class BodySizeLimit:
-    """Rejects an API request whose declared Content-Length is over its limit before its body is read: a
-    file upload (multipart) up to the upload limit, anything else (JSON) up to `max_json_kb`.
-
-    Bodies sent without a length (chunked) are still parsed; the upload route checks the file's size itself.
+    """Caps an API request's body: a file upload (multipart) at the upload limit, anything else (JSON) at
+    `max_json_kb`. A declared Content-Length over the cap is refused before the body is read; a body sent
+    without one (chunked) is counted as it arrives and refused the moment it passes the cap, so nothing
+    beyond the cap is buffered or spooled to disk.
     """
 
     def __init__(self, app: ASGIApp, max_upload_mb: float, max_json_kb: int, prefixes: tuple[str, ...] = ("/api/", "/v1/")):
@@ -85,19 +85,40 @@ class BodySizeLimit:
         self.max_json_kb = max_json_kb
         self.prefixes = prefixes
 
-    def refusal(self, headers: dict[bytes, bytes]) -> ApiError | None:
-        length = headers.get(b"content-length")
-        if length is None or not length.isdigit():
-            return None
+    def cap(self, headers: dict[bytes, bytes]) -> tuple[int, ApiError]:
+        """The most bytes this request's body may have, and the refusal past it."""
         if headers.get(b"content-type", b"").startswith(b"multipart/"):
-            over = int(length) > int(self.max_upload_mb * MB) + _MULTIPART_OVERHEAD
-            return too_large(self.max_upload_mb) if over else None
-        return json_too_large(self.max_json_kb) if int(length) > self.max_json_kb * 1024 else None
+            return int(self.max_upload_mb * MB) + _MULTIPART_OVERHEAD, too_large(self.max_upload_mb)
+        return self.max_json_kb * 1024, json_too_large(self.max_json_kb)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
-            err = self.refusal(dict(scope["headers"]))
-            if err is not None:
-                await error_response(err.status, err.code, err.message)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        limit, refusal = self.cap(headers)
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await error_response(refusal.status, refusal.code, refusal.message)(scope, receive, send)
+            return
+
+        received = 0
+        refused = False
+
+        async def counted() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    await error_response(refusal.status, refusal.code, refusal.message)(scope, receive, send)
+                    # The app sees a client that went away, and whatever it answers to that is dropped.
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, unless_refused)

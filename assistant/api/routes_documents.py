@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, UploadFile, status
+from fastapi import APIRouter, Depends, Request, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from ..load import SUPPORTED_SUFFIXES
 from ..schema import IngestReport
 from .auth import require_reader, require_writer
-from .errors import ERROR_RESPONSES, ErrorBody
+from .errors import ERROR_RESPONSES, ApiError, ErrorBody
 from .models import DeleteResult, DocumentDetail, DocumentInfo, UploadResult
 from .runtime import Runtime, get_runtime
 
@@ -22,6 +24,28 @@ _UPLOAD_RESPONSES = {
     413: {"model": ErrorBody, "description": "文件超过 SME_MAX_UPLOAD_MB"},
     415: {"model": ErrorBody, "description": "不支持的文件类型"},
 }
+# The route reads its own body (see upload_document), so its form is described here rather than by parameters.
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": f"{' / '.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)} 文件",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+_NO_FILE = ApiError(422, "invalid_request", "请求参数 file 缺少必填字段：请用 multipart/form-data 上传，字段名为 file")
 
 
 @router.get("/documents", response_model=list[DocumentInfo], dependencies=[Depends(require_reader)])
@@ -46,21 +70,25 @@ def get_document(doc_id: str, runtime: Runtime = Depends(get_runtime)) -> Docume
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_writer)],
     responses={**_WRITE_RESPONSES, **_UPLOAD_RESPONSES},
+    openapi_extra=_UPLOAD_BODY,
 )
-def upload_document(
-    file: UploadFile = File(description=f"{' / '.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)} 文件"),
-    runtime: Runtime = Depends(get_runtime),
-) -> UploadResult:
+async def upload_document(request: Request, runtime: Runtime = Depends(get_runtime)) -> UploadResult:
     """上传一个文件（multipart/form-data，字段名 `file`），立即收录；返回片段数和文本质量。
 
     文件以服务器生成的名字保存在 corpus/uploads/ 下；大小上限为 SME_MAX_UPLOAD_MB（默认 20 MB）。
     需要 SME_ADMIN_KEY（未设置时资料库只读）。
     """
+    # The body is read here, after the key was checked: a File() parameter would make FastAPI read (and
+    # spool to disk) the whole body before any dependency runs. BodySizeLimit caps what can arrive.
     runtime.require_ready()
     library = runtime.documents
-    library.accepted_suffix(file.filename)  # before reading the body
-    data = file.file.read(library.max_bytes + 1)  # one byte over the limit is enough to refuse
-    return library.add(file.filename, data)
+    async with request.form(max_files=1, max_fields=4) as form:
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise _NO_FILE
+        library.accepted_suffix(file.filename)
+        data = await file.read(library.max_bytes + 1)  # one byte over the limit is enough to refuse
+    return await run_in_threadpool(library.add, file.filename, data)
 
 
 @router.delete(

@@ -17,15 +17,13 @@ log = logging.getLogger("sme.api")
 router = APIRouter(prefix="/api", tags=["状态"])
 
 
-@router.api_route("/live", methods=["GET", "HEAD"], response_model=Liveness)
+@router.get("/live", response_model=Liveness)
 def live() -> Liveness:
     """进程存活即返回 200，无需密钥，不透露资料库的任何信息（供负载均衡器探活）。"""
     return Liveness()
 
 
-@router.api_route(
-    "/health", methods=["GET", "HEAD"], response_model=Health, responses=ERROR_RESPONSES, dependencies=[Depends(require_reader)]
-)
+@router.get("/health", response_model=Health, responses=ERROR_RESPONSES, dependencies=[Depends(require_reader)])
 def health(runtime: Runtime = Depends(get_runtime)) -> Health:
     """就绪时返回 200 和文档数、片段数、嵌入模型、回答后端；加载中返回 503。"""
     assistant = runtime.require_ready()
@@ -45,3 +43,8 @@ def health(runtime: Runtime = Depends(get_runtime)) -> Health:
         index_version=version,
         load_seconds=runtime.load_seconds or 0.0,
     )
+
+
+# HEAD for probes that send it; outside the schema, where it would repeat GET's operation.
+router.add_api_route("/live", live, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False, dependencies=[Depends(require_reader)])
