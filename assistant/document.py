@@ -22,7 +22,7 @@ from .govdoc import (
     title_from_lead,
 )
 from .intent import PROVINCES, issuing_province
-from .load import LoadError, load_file
+from .load import LoadError, ReadLimits, load_file
 from .metadata import Header, extract_header
 from .schema import Document, DocumentMeta
 from .script import detect_script, to_simplified
@@ -127,7 +127,7 @@ def region_of_document(title: str, source: str, body: str) -> str | None:
     return top if counts[top] * 2 > sum(counts.values()) else None
 
 
-def build_document(path: Path, relative_path: str) -> Document:
+def build_document(path: Path, relative_path: str, limits: ReadLimits = ReadLimits()) -> Document:
     """Raises LoadError with a Chinese reason when the file cannot become a document.
 
     Metadata, first found wins: the sidecar, what the format carries (an HTML page's title), labelled
@@ -135,7 +135,7 @@ def build_document(path: Path, relative_path: str) -> Document:
     headline), the document's own title line, the signature block at the end; then the file name and
     未知来源. A file with any CJK sentence becomes a document even when none of that is found.
     """
-    loaded = load_file(path)
+    loaded = load_file(path, limits)
     sidecar = read_sidecar(path)
     text = normalize_whitespace(strip_pinyin(loaded.text))
     lines = text.split("\n")

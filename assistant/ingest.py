@@ -1,11 +1,14 @@
 """Corpus → index, idempotently: unchanged files embed nothing, edited files replace exactly their chunks.
 
 New chunks are added before old ones are deleted, and the manifest record is written last, so a run
-killed at any point leaves the previous version searchable and the next run finishes the job.
+killed at any point leaves the previous version searchable and the next run finishes the job. Uploads and
+deletes park their file outside the corpus while they work (`pending.py`); `reconcile` settles what a
+crash left parked, and removes chunks that belong to no document.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +18,16 @@ from tqdm import tqdm
 
 from .chunk import chunk_document
 from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar, sidecar_path
-from .load import LoadError
+from .load import LoadError, ReadLimits
+from .pending import deleting_path, final_path, held, park, parked_files, staged_path
 from .schema import Chunk, Document, IngestReport, SkippedFile
 from .settings import Settings
 from .store import Store, chunk_metadata
 from .script import to_simplified
 
 _NOT_DOCUMENTS = {"readme.md"}
+
+log = logging.getLogger("sme.ingest")
 
 
 def discover(paths: list[Path]) -> Iterator[Path]:
@@ -44,6 +50,7 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.limits = ReadLimits.of(settings)
 
     def relative_path(self, path: Path) -> str:
         corpus = self.settings.corpus_dir.resolve()
@@ -55,6 +62,8 @@ class Ingestor:
         if rebuild:
             self.store.reset()
         whole_corpus = not paths
+        if whole_corpus:
+            self.reconcile()
         files = list(discover(paths or [self.settings.corpus_dir]))
         manifest = self.store.manifest()
         hashes = {meta.content_hash: meta.path for meta, _ in manifest.values()}
@@ -73,7 +82,7 @@ class Ingestor:
                     continue
                 if hashes.get(digest, rel) != rel:
                     raise LoadError(f"与已收录的 {hashes[digest]} 内容相同")
-                doc = build_document(path, rel)
+                doc = build_document(path, rel, self.limits)
             except (LoadError, OSError) as exc:
                 report.skipped.append(SkippedFile(path=rel, reason=str(exc)))
                 continue
@@ -128,19 +137,64 @@ class Ingestor:
                 [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
             )
 
+    def commit_upload(self, doc: Document, staged: Path, final: Path) -> None:
+        """Index a document read from its staged file, then move the file into the corpus. The manifest
+        record is the commit: killed before it, `reconcile` undoes the upload; after it, finishes the move."""
+        self._replace(doc, [])
+        staged.replace(final)
+        self.store.bump_version()
+
     def remove_document(self, doc_id: str) -> bool:
-        """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back)."""
+        """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back).
+
+        The file leaves the corpus first: killed at any later point, no ingest adopts it again, and
+        `reconcile` finishes the delete."""
         found = self.store.document(doc_id)
         if found is None:
             return False
         meta, chunk_ids, _ = found
+        path = self.settings.corpus_dir / meta.path
+        parked = None
+        if path.resolve().is_relative_to(self.settings.corpus_dir.resolve()) and path.is_file():
+            parked = deleting_path(path)
+            park(path, parked)
         self.remove(doc_id, chunk_ids)
         self.store.bump_version()
-        path = self.settings.corpus_dir / meta.path
-        if path.resolve().is_relative_to(self.settings.corpus_dir.resolve()):
-            path.unlink(missing_ok=True)
-            sidecar_path(path).unlink(missing_ok=True)
+        if parked is not None:
+            parked.unlink(missing_ok=True)
+        sidecar_path(path).unlink(missing_ok=True)
         return True
+
+    def reconcile(self) -> None:
+        """Settle what a killed upload or delete left behind, then drop chunks that belong to no document,
+        so nothing is cited from a document the library does not list. Each repair is logged."""
+        manifest = self.store.manifest()
+        busy: set[str] = set()
+        removed = False
+        for parked in parked_files(self.settings.corpus_dir):
+            final = final_path(parked)
+            doc_id = doc_id_for(self.relative_path(final))
+            with held(parked) as mine:
+                if not mine:  # another process is uploading or deleting it right now
+                    busy.add(doc_id)
+                elif parked == staged_path(final) and doc_id in manifest:
+                    parked.replace(final)
+                    log.warning("finished an upload interrupted after it was indexed: %s", self.relative_path(final))
+                elif parked == staged_path(final):
+                    parked.unlink()
+                    log.warning("removed an upload interrupted before it was indexed: %s", self.relative_path(final))
+                else:
+                    if doc_id in manifest:
+                        self.remove(doc_id, manifest.pop(doc_id)[1])
+                        removed = True
+                    parked.unlink()
+                    log.warning("finished an interrupted delete: %s", self.relative_path(final))
+        orphans = self.store.chunk_ids_outside(manifest.keys() | busy)
+        if orphans:
+            self.store.delete_chunks(orphans)
+            log.warning("removed %d chunks that belonged to no document (left by an interrupted ingest)", len(orphans))
+        if orphans or removed:
+            self.store.bump_version()
 
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""

@@ -1,12 +1,23 @@
-"""Read a file of any supported type into plain text, or say in Chinese why it cannot be read."""
+"""Read a file of any supported type into plain text, or say in Chinese why it cannot be read.
+
+Uploaded files are untrusted: a 45 KB .docx can unzip to 5 million paragraphs, a PDF can hold thousands of
+pages. Each read is bounded (`ReadLimits`) before the expensive parse starts, and whatever a parser library
+raises on a malformed file becomes a `LoadError` with a Chinese reason: its own messages are English and
+technical.
+"""
 
 from __future__ import annotations
 
 import io
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+MB = 1024 * 1024
+
+log = logging.getLogger("sme.load")
 
 
 class LoadError(Exception):
@@ -20,7 +31,26 @@ class Loaded:
     """Metadata the format itself carries (an HTML page's title and date); text-header extraction fills the rest."""
 
 
-def load_file(path: Path) -> Loaded:
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one file may cost to read (`SME_MAX_EXTRACTED_MB`, `SME_MAX_PARAGRAPHS`, `SME_MAX_PDF_PAGES`,
+    `SME_READ_SECONDS`)."""
+
+    max_extracted_mb: float = 100
+    max_paragraphs: int = 100_000
+    max_pdf_pages: int = 2000
+    seconds: float = 60
+
+    @classmethod
+    def of(cls, settings) -> ReadLimits:
+        return cls(settings.max_extracted_mb, settings.max_paragraphs, settings.max_pdf_pages, settings.read_seconds)
+
+    @property
+    def max_extracted_bytes(self) -> int:
+        return int(self.max_extracted_mb * MB)
+
+
+def load_file(path: Path, limits: ReadLimits = ReadLimits()) -> Loaded:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"不支持的文件类型 {suffix or '(无扩展名)'}，支持：{' '.join(SUPPORTED_SUFFIXES)}")
@@ -28,16 +58,16 @@ def load_file(path: Path) -> Loaded:
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
-    return load_bytes(data, suffix)
+    return load_bytes(data, suffix, limits)
 
 
-def load_bytes(data: bytes, suffix: str) -> Loaded:
+def load_bytes(data: bytes, suffix: str, limits: ReadLimits = ReadLimits()) -> Loaded:
     if not data.strip():
         raise LoadError("文件为空")
     reader = _READERS.get(suffix.lower())
     if reader is None:
         raise LoadError(f"不支持的文件类型 {suffix}")
-    loaded = reader(data)
+    loaded = reader(data, limits)
     if isinstance(loaded, str):
         loaded = Loaded(loaded)
     if not loaded.text.strip():
@@ -63,7 +93,11 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
-def _read_html(data: bytes) -> Loaded:
+def _read_text(data: bytes, limits: ReadLimits) -> str:
+    return decode_text(data)  # as large as the upload itself: nothing to unpack
+
+
+def _read_html(data: bytes, limits: ReadLimits) -> Loaded:
     import trafilatura
 
     doc = trafilatura.bare_extraction(decode_text(data), include_comments=False, with_metadata=True)
@@ -73,33 +107,60 @@ def _read_html(data: bytes) -> Loaded:
     return Loaded(doc.text, {k: v for k, v in hints.items() if v})
 
 
-def _read_pdf(data: bytes) -> str:
+def _read_pdf(data: bytes, limits: ReadLimits) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        # pypdf's own message is English and technical; the log keeps it, the user gets what to do.
+        if len(reader.pages) > limits.max_pdf_pages:
+            raise LoadError(f"PDF 有 {len(reader.pages)} 页，超过 {limits.max_pdf_pages} 页的上限，请拆分后分别上传")
+        deadline = time.monotonic() + limits.seconds
+        pages, size = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1])
+            if size > limits.max_extracted_bytes:
+                raise LoadError(f"PDF 提取出的文字超过 {limits.max_extracted_mb:g} MB 的上限，请拆分后分别上传")
+            if time.monotonic() > deadline:
+                raise LoadError(f"PDF 解析超过 {limits.seconds:g} 秒仍未完成，请拆分或另存为文本后重新上传")
+        return "\n".join(pages)
+    except LoadError:
+        raise
+    except Exception as exc:  # a hostile PDF can make pypdf raise almost anything; none of it is the user's to read
+        log.info("unreadable PDF: %r", exc)
         raise LoadError("PDF 无法解析（文件可能已损坏、加密或不完整），请用其他软件另存为 PDF 后重新上传") from exc
 
 
-def _read_docx(data: bytes) -> str:
+def _read_docx(data: bytes, limits: ReadLimits) -> str:
     import zipfile
 
     from docx import Document as DocxDocument
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            # Declared sizes bound the reads too: zipfile stops a member at its declared size.
+            unpacked = sum(member.file_size for member in package.infolist())
+            if unpacked > limits.max_extracted_bytes:
+                raise LoadError(
+                    f"DOCX 解压后有 {unpacked / MB:.0f} MB，超过 {limits.max_extracted_mb:g} MB 的上限，"
+                    "不像正常的 Word 文档；请另存为新文件或拆分后重新上传"
+                )
+            body = package.read("word/document.xml")
+        paragraphs = body.count(b"<w:p>") + body.count(b"<w:p ") + body.count(b"<w:p/>")
+        if paragraphs > limits.max_paragraphs:
+            raise LoadError(f"DOCX 有 {paragraphs} 个段落，超过 {limits.max_paragraphs} 个的上限，请删去空段落或拆分后重新上传")
         doc = DocxDocument(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError("DOCX 文件已损坏或不是 Word 文档") from exc
-    return "\n".join(p.text for p in doc.paragraphs)
+        return "\n".join(p.text for p in doc.paragraphs)
+    except LoadError:
+        raise
+    except Exception as exc:  # zip, XML (a text node over 10 MB) and python-docx errors alike
+        log.info("unreadable DOCX: %r", exc)
+        raise LoadError("DOCX 文件已损坏或不是 Word 文档，请用 Word 或 WPS 另存为 .docx 后重新上传") from exc
 
 
 _READERS = {
-    ".txt": decode_text,
-    ".md": decode_text,
+    ".txt": _read_text,
+    ".md": _read_text,
     ".html": _read_html,
     ".htm": _read_html,
     ".pdf": _read_pdf,

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(20, ge=0, description="Most earlier turns a request may send as history")
     max_turn_chars: int = Field(4000, ge=1, description="Longest single history turn, in characters")
     max_doc_ids: int = Field(500, ge=1, description="Most documents a filter may name")
+    max_extracted_mb: float = Field(100, gt=0, description="Most a .docx may unzip to, or a PDF's text may come to")
+    max_paragraphs: int = Field(100_000, ge=1, description="Most paragraphs in one .docx")
+    max_pdf_pages: int = Field(2000, ge=1, description="Most pages in one PDF")
+    read_seconds: float = Field(60, gt=0, description="Time budget for reading one PDF's text")
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir.expanduser().resolve()

@@ -163,6 +163,12 @@ class Store:
         if ids:
             self.chunks.delete(ids=ids)
 
+    def chunk_ids_outside(self, doc_ids: Iterable[str]) -> list[str]:
+        """Chunks of no document in `doc_ids`: with the manifest's ids, the chunks a crash left without a document."""
+        known = list(doc_ids)
+        where = {"doc_id": {"$nin": known}} if known else None
+        return self.chunks.get(where=where, include=[])["ids"]
+
     def all_chunks(self) -> dict[str, list]:
         return self.chunks.get(include=["documents", "metadatas"])
 

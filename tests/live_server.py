@@ -49,7 +49,11 @@ def wait_ready(base_url: str, headers: dict[str, str] | None = None, timeout: fl
     started = time.monotonic()
     last = None
     while time.monotonic() - started < timeout:
-        response = httpx.get(f"{base_url}/api/health", headers=headers, timeout=10)
+        try:
+            response = httpx.get(f"{base_url}/api/health", headers=headers, timeout=10)
+        except httpx.ConnectError:  # a server in another process may not listen yet
+            time.sleep(0.2)
+            continue
         if response.status_code == 200:
             return time.monotonic() - started
         last = response.text

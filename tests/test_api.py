@@ -20,7 +20,7 @@ from assistant.container import build_assistant
 from assistant.schema import Answer, Citation
 from assistant.settings import PROJECT_ROOT
 
-from .conftest import make_settings
+from .conftest import files_under, make_settings
 from .live_server import corpus_in, send_chunked, serve, wait_ready
 
 ZJ_Q = "浙江现在有多少个国家级中小企业特色产业集群？"
@@ -195,7 +195,7 @@ def test_a_body_without_a_length_is_refused_as_soon_as_it_passes_its_cap(api):
     chunk = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + "集".encode() * 20000
     status, body, sent = send_chunked(str(api.http.base_url).rstrip("/"), "/api/documents", form, chunk, most=200 * 1024 * 1024)
     assert status == 413 and body["error"]["code"] == "payload_too_large" and sent < 200 * 1024 * 1024
-    assert not list((api.corpus / "uploads").glob("*"))
+    assert files_under(api.corpus / "uploads") == []
 
 
 def test_openai_flags_are_strict(api):
@@ -294,8 +294,46 @@ def test_uploads_are_checked_before_anything_is_saved(api):
     dup = api.http.post("/api/documents", files={"file": ("copy.txt", twin, "text/plain")})
     assert "涌金楼" in assert_error(dup, 409, "duplicate_document")
     assert_error(api.http.post("/api/documents", data={"x": "1"}), 422, "invalid_request")
-    assert not uploads.exists() or list(uploads.iterdir()) == []
+    assert files_under(uploads) == []
     assert len(api.http.get("/api/documents").json()) == 5
+
+
+def test_a_docx_bomb_is_refused_before_it_is_parsed(api, tmp_path):
+    from .test_load import docx_with_body
+
+    bomb = docx_with_body(tmp_path, b"<w:p/>" * 200_000)  # 200,000 empty paragraphs in a few KB
+    response = api.http.post("/api/documents", files={"file": ("bomb.docx", bomb, "application/octet-stream")})
+    assert "段落" in assert_error(response, 422, "unreadable_document")
+    assert files_under(api.corpus / "uploads") == []
+
+
+def test_an_upload_is_read_outside_the_write_lock(embedded, monkeypatch):
+    """While one upload's file is being read, another change to the library goes through."""
+    import threading
+
+    from assistant.api import documents
+
+    reading, release = threading.Event(), threading.Event()
+    real = documents.build_document
+
+    def slow_read(*args):
+        reading.set()
+        release.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(documents, "build_document", slow_read)
+    upload = threading.Thread(
+        target=lambda: embedded.http.post("/api/documents", files={"file": ("slow.txt", NEW_DOC.encode(), "text/plain")})
+    )
+    upload.start()
+    try:
+        assert reading.wait(60)
+        assert_error(embedded.http.delete("/api/documents/0000000000000000", timeout=10), 404, "document_not_found")
+    finally:
+        release.set()
+        upload.join()
+    [doc] = [d for d in embedded.http.get("/api/documents").json() if d["uploaded"]]
+    embedded.http.delete(f"/api/documents/{doc['doc_id']}")
 
 
 def test_upload_then_ask_then_delete_then_ask_again(api):
@@ -308,7 +346,7 @@ def test_upload_then_ask_then_delete_then_ask_again(api):
     doc = uploaded["document"]
     assert uploaded["chunks"] >= 1 and 0 < uploaded["quality"] <= 1 and doc["uploaded"]
     assert doc["source"] == "青田县经济和信息化局" and doc["date"] == "2024-10-08"
-    saved = list((api.corpus / "uploads").iterdir())
+    saved = files_under(api.corpus / "uploads")
     assert len(saved) == 1 and saved[0].suffix == ".txt" and len(saved[0].stem) == 32  # a server-made name
     assert not (api.corpus.parent / "etc").exists()
 
@@ -320,7 +358,7 @@ def test_upload_then_ask_then_delete_then_ask_again(api):
     assert doc["doc_id"] in {d["doc_id"] for d in api.http.get("/api/documents").json()}
 
     assert api.http.delete(f"/api/documents/{doc['doc_id']}").json() == {"doc_id": doc["doc_id"], "deleted": True}
-    assert list((api.corpus / "uploads").iterdir()) == []
+    assert files_under(api.corpus / "uploads") == []
     assert_error(api.http.get(f"/api/documents/{doc['doc_id']}"), 404)
     assert_error(api.http.delete(f"/api/documents/{doc['doc_id']}"), 404, "document_not_found")
     gone = Answer.model_validate(api.http.post("/api/ask", json={"question": NEW_Q}).json())

@@ -12,6 +12,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.cli import main as cli_main
 from assistant.container import Assistant
+from assistant.document import doc_id_for
+from assistant.pending import deleting_path, held, park, staged_path
 from assistant.embeddings import build_embeddings
 from assistant.settings import Settings
 from assistant.store import IndexModelMismatch
@@ -202,3 +204,39 @@ def test_killing_ingestion_midway_leaves_an_index_that_opens_and_answers(tmp_pat
     assert len(top) == 2
     report = assistant.ingestor.ingest(progress=False)
     assert report.files_read >= 3 and len(assistant.store.manifest()) == 5
+
+
+def test_an_interrupted_delete_is_finished_and_never_adopted_again(tmp_path, corpus_copy, real_embeddings):
+    """Killed after a delete moved the file out of the corpus: the next ingest finishes the delete."""
+    assistant = make_assistant(tmp_path, corpus_copy, real_embeddings)
+    assistant.ingestor.ingest(progress=False)
+    doc_id = next(d for d, (m, _) in assistant.store.manifest().items() if m.path == ZJ)
+    park(corpus_copy / ZJ, deleting_path(corpus_copy / ZJ))  # where remove_document puts it first
+
+    assistant.ingestor.ingest(progress=False)
+
+    assert doc_id not in assistant.store.manifest() and chunk_texts(assistant, doc_id) == {}
+    assert not (corpus_copy / ZJ).exists() and not deleting_path(corpus_copy / ZJ).exists()
+
+
+def test_chunks_of_no_document_are_removed_and_a_live_upload_is_left_alone(tmp_path, corpus_copy, real_embeddings, caplog):
+    assistant = make_assistant(tmp_path, corpus_copy, real_embeddings)
+    assistant.ingestor.ingest(progress=False)
+    ghost = {**assistant.store.all_chunks()["metadatas"][0], "doc_id": "0" * 16, "text": "浙江的集群数量是999个。"}
+    assistant.store.add_chunks(["ghost"], [real_embeddings.embed_query("浙江")], [ghost["text"]], [ghost])
+    live = staged_path(corpus_copy / "uploads" / "live.txt")
+    live.parent.mkdir(parents=True)
+    live.write_text("正在上传的通知。", encoding="utf-8")
+    doc_id = doc_id_for("uploads/live.txt")
+    assistant.store.add_chunks(["live"], [real_embeddings.embed_query("通知")], ["正在上传的通知。"], [{**ghost, "doc_id": doc_id}])
+
+    with caplog.at_level("WARNING", logger="sme.ingest"), held(live):  # as the uploading process holds it
+        done = subprocess.run(  # another process, as a second worker starting up would be
+            [sys.executable, "-c", "from assistant.container import Assistant; from assistant.settings import Settings; "
+             "Assistant(Settings()).ingestor.reconcile()"],
+            env={**os.environ, "SME_INDEX_DIR": str(assistant.settings.index_dir), "SME_CORPUS_DIR": str(corpus_copy)},
+            capture_output=True, text=True, timeout=300,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "1 chunks that belonged to no document" in done.stderr
+    assert set(assistant.store.existing_chunk_ids(["ghost", "live"])) == {"live"} and live.exists()

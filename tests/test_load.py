@@ -1,9 +1,12 @@
 """Every supported format loads, encodings are detected, and bad files fail with a reason."""
 
+import io
+import zipfile
+
 import pytest
 from docx import Document as DocxDocument
 
-from assistant.load import LoadError, load_file
+from assistant.load import LoadError, ReadLimits, load_file
 
 TEXT = "根据计划，“十四五”期间，广东将推动培育10万家创新型中小企业、1万家专精特新中小企业、1000家专精特新“小巨人”企业。"
 TRAD = "產業集群是促進中小企業高質量發展的重要組織形式，是產業鏈供應鏈重要組成單元。"
@@ -57,12 +60,52 @@ def test_bad_files_fail_with_a_reason(tmp_path, name, data, reason):
         load_file(path)
 
 
-def _minimal_pdf(text: str) -> bytes:
+def docx_with_body(tmp_path, body_xml: bytes) -> bytes:
+    """A real .docx whose word/document.xml body is replaced: what a hostile upload can carry in 45 KB."""
+    path = tmp_path / "base.docx"
+    DocxDocument().save(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                head, _, rest = data.partition(b"<w:body>")
+                data = head + b"<w:body>" + body_xml + b"<w:sectPr/></w:body></w:document>"
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("body", "limits", "reason"),
+    [
+        (b"<w:p/>" * 5_000_000, ReadLimits(), "5000000 个段落"),  # 5 million empty paragraphs
+        (b"<w:p><w:r><w:t>" + b" " * (3 * 1024 * 1024) + b"</w:t></w:r></w:p>", ReadLimits(max_extracted_mb=1), "解压后"),
+        (b"<w:p><w:r><w:t>" + "集".encode() * 4_000_000 + b"</w:t></w:r></w:p>", ReadLimits(), "已损坏"),  # a 12 MB text node
+    ],
+    ids=["paragraphs", "unzipped size", "huge text node"],
+)
+def test_docx_bombs_are_refused_with_a_reason(tmp_path, body, limits, reason):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(docx_with_body(tmp_path, body))
+    assert path.stat().st_size < 512 * 1024
+    with pytest.raises(LoadError, match=reason):
+        load_file(path, limits)
+
+
+def test_a_pdf_over_the_page_limit_is_refused(tmp_path):
+    path = tmp_path / "long.pdf"
+    path.write_bytes(_minimal_pdf("page", pages=3))
+    assert "page" in load_file(path, ReadLimits(max_pdf_pages=3)).text
+    with pytest.raises(LoadError, match="3 页，超过 2 页"):
+        load_file(path, ReadLimits(max_pdf_pages=2))
+
+
+def _minimal_pdf(text: str, pages: int = 1) -> bytes:
     """A one-page PDF with a Helvetica text line, built by hand so the test needs no PDF writer."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join([b"3 0 R"] * pages), pages),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",

@@ -1,19 +1,24 @@
 """The document library behind both the API and the UI: list, read, upload, delete, reindex.
 
 Uploads are saved under `corpus/uploads/` with a name the server makes up (uuid + the allowed suffix),
-so nothing the client sends ever becomes a path. Changes go through the `Ingestor`, which bumps the
-index version; every retriever (in every worker) rebuilds its BM25 side on the next question.
+so nothing the client sends ever becomes a path. An upload is read (the slow, untrusted part) from its
+staged file before the write lock is taken, so one heavy file does not hold up other changes; under the
+lock it is indexed and only then moved into the corpus (`pending.py`: all or nothing across a crash).
+Changes go through the `Ingestor`, which bumps the index version; every retriever (in every worker)
+rebuilds its BM25 side on the next question.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from pathlib import PurePosixPath
 
 from ..container import Assistant
-from ..document import content_hash, doc_id_for
-from ..load import SUPPORTED_SUFFIXES
+from ..document import build_document, content_hash
+from ..load import SUPPORTED_SUFFIXES, LoadError
+from ..pending import held, staged_path
 from ..schema import IngestReport
 from .errors import ApiError
 from .limits import MB, too_large
@@ -73,32 +78,39 @@ class DocumentLibrary:
         self.check_size(len(data))
         if not data.strip():
             raise ApiError(422, "unreadable_document", "文件是空的，请检查后重新上传")
-        with self._writing:
-            manifest = self.assistant.store.manifest()
-            digest = content_hash(data, {})
-            twin = next((m for m, _ in manifest.values() if m.content_hash == digest), None)
-            if twin is not None:
-                raise ApiError(409, "duplicate_document", f"资料库中已有内容相同的文档《{twin.title}》（doc_id {twin.doc_id}），无需重复上传")
-            folder = self.settings.corpus_dir / UPLOADS
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{uuid.uuid4().hex}{suffix}"
-            path.write_bytes(data)
-            try:
-                report = self.assistant.ingestor.ingest([path], progress=False)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-            if report.skipped:
-                path.unlink(missing_ok=True)
-                raise ApiError(422, "unreadable_document", f"文件无法收录：{report.skipped[0].reason}")
-            meta = self.assistant.store.document(doc_id_for(self.assistant.ingestor.relative_path(path)))[0]
+        digest = content_hash(data, {})
+        self._refuse_twin(digest)  # before reading it: a duplicate costs nothing
+        ingestor = self.assistant.ingestor
+        final = self.settings.corpus_dir / UPLOADS / f"{uuid.uuid4().hex}{suffix}"
+        staged = staged_path(final)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+        started = time.perf_counter()
+        try:
+            with held(staged):
+                try:
+                    doc = build_document(staged, ingestor.relative_path(final), ingestor.limits)
+                except LoadError as exc:
+                    raise ApiError(422, "unreadable_document", f"文件无法收录：{exc}") from None
+                with self._writing:
+                    self._refuse_twin(digest)  # another upload of the same bytes may have won meanwhile
+                    ingestor.commit_upload(doc, staged, final)
+                seconds = round(time.perf_counter() - started, 2)
+        finally:
+            staged.unlink(missing_ok=True)  # gone already once committed
+        meta = doc.meta
         return UploadResult(
             document=self._info(meta),
             chunks=meta.chunk_count,
             low_quality_chunks=meta.low_quality_chunks,
             quality=meta.quality,
-            seconds=report.seconds,
+            seconds=seconds,
         )
+
+    def _refuse_twin(self, digest: str) -> None:
+        twin = next((m for m, _ in self.assistant.store.manifest().values() if m.content_hash == digest), None)
+        if twin is not None:
+            raise ApiError(409, "duplicate_document", f"资料库中已有内容相同的文档《{twin.title}》（doc_id {twin.doc_id}），无需重复上传")
 
     def delete(self, doc_id: str) -> DeleteResult:
         with self._writing:

@@ -63,6 +63,7 @@ class Runtime:
         started = time.perf_counter()
         try:
             a = self.assistant
+            a.ingestor.reconcile()  # before the first answer: nothing a crash left half-done may be cited
             if not a.store.count_chunks():
                 # Otherwise every question is declined and nothing says why.
                 log.warning("索引中还没有文档，所有问题都会被拒答：请先运行 make index（或 sme-assistant ingest），或在“资料库”页上传文件")
