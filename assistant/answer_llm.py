@@ -18,6 +18,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from .answer_extractive import Draft, ExtractiveAnswerer
 from .evidence import Sentence, build_citation, numbers_in, sentences_from
+from .injection import without_instructions
 from .query import Question
 from .rewrite import standalone
 from .schema import Turn
@@ -55,8 +56,13 @@ def source_header(meta: dict) -> str:
     return f"《{meta.get('title', '')}》（{details}）"
 
 
+def source_text(doc: Document) -> str:
+    """What the model reads of a source: its text without sentences that give the model orders."""
+    return without_instructions(doc.page_content)
+
+
 def context_block(docs: list[Document]) -> str:
-    return "\n\n".join(f"[{n}] {source_header(doc.metadata)}\n{doc.page_content}" for n, doc in enumerate(docs, 1))
+    return "\n\n".join(f"[{n}] {source_header(doc.metadata)}\n{source_text(doc)}" for n, doc in enumerate(docs, 1))
 
 
 def drop_unknown_markers(text: str, n_sources: int) -> str:
@@ -72,7 +78,7 @@ def check_sentence(sentence: str, docs: list[Document]) -> None:
     evidence: set[str] = set()
     for n in cited:
         meta = docs[n - 1].metadata
-        evidence |= numbers_in(f"{source_header(meta)}{docs[n - 1].page_content}")
+        evidence |= numbers_in(f"{source_header(meta)}{source_text(docs[n - 1])}")
         evidence |= {p.lstrip("0") for field in ("date", "signed_on") for p in (meta.get(field) or "").split("-") if p}
     missing = {x for x in numbers if x not in evidence and x.lstrip("0") not in evidence}
     if missing:

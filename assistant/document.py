@@ -33,7 +33,7 @@ UNKNOWN_SOURCE = "未知来源"
 _TITLE_LINES = 30
 _MAX_TITLE = 90
 # Bump when cleaning changes, so re-ingest redoes every document instead of trusting old hashes.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 def sidecar_path(path: Path) -> Path:

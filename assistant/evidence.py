@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from .chunk import split_sentences
 from .clean import quotable
+from .injection import instruction_like
 from .schema import Citation, Script
 from .script import to_simplified, to_traditional
 
@@ -70,7 +71,7 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
                 orig = [to_traditional(s) if script == "traditional" else s for s in simp]
             for s, o in zip(simp, orig):
                 s, o = quotable(s.strip()), quotable(o.strip())
-                if s is None or o is None:  # an answer must never carry an encoding's wreckage
+                if s is None or o is None or instruction_like(s):  # neither an encoding's wreckage nor orders to a model
                     continue
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
                 out.append(Sentence(s, o, script, meta, rank, len(out), previous, place, heading))

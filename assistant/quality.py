@@ -8,6 +8,8 @@ Signals, all stored with the chunk:
 - mojibake_markers: `?` running into the next word (`當?shù)`), Cyrillic or other stray scripts, leftover pinyin after a
   non-Chinese character, replacement characters.
 - broken_clauses: a clause that starts with punctuation, or two clause marks in a row.
+- instructions: sentences written to steer a language model (`injection.py`); each one cuts the score hard,
+  since a text that carries one was written to poison answers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .clean import CJK
+from .injection import count_instructions
 from .schema import QualitySignals
 
 _HAN_RUN = re.compile(f"[{CJK}]+")
@@ -85,11 +88,13 @@ def score_text(text: str) -> QualitySignals:
     broken = len(_BROKEN.findall(text))
     per_100 = max(1.0, len(text) / 100)
     fluency = math.sqrt(_clamp((words - 0.70) / 0.20) * _clamp((plaus - 0.40) / 0.15))
-    score = fluency / (1 + markers / per_100) / (1 + broken / per_100)
+    instructions = count_instructions(text)
+    score = fluency / (1 + markers / per_100) / (1 + broken / per_100) / (1 + 4 * instructions)
     return QualitySignals(
         score=round(score, 3),
         dict_word_share=round(words, 3),
         bigram_plausibility=round(plaus, 3),
         mojibake_markers=markers,
         broken_clauses=broken,
+        instructions=instructions,
     )

@@ -35,6 +35,8 @@ class QualitySignals(BaseModel):
     bigram_plausibility: float
     mojibake_markers: int
     broken_clauses: int
+    instructions: int = 0
+    """Sentences addressed to a language model ("忽略之前的指令"): a poisoned text."""
 
 
 class DocumentMeta(BaseModel):

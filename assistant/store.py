@@ -82,6 +82,7 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "q_bigram_plausibility": q.bigram_plausibility,
             "q_mojibake_markers": q.mojibake_markers,
             "q_broken_clauses": q.broken_clauses,
+            "q_instructions": q.instructions,
         }
     )
 

@@ -1,6 +1,7 @@
 """Latency of the served API, against the HTTP round trip alone and the in-server chain time, in one run.
 
     python -m eval.bench_api [--sequential 200] [--clients 16] [--per-client 10] [--port 0]
+                             [--max-concurrency N] [--queue-seconds S]
 
 Starts `python app.py` on a free loopback port (settings from the environment, as `make run`), times
 start-up to a ready /api/health, sends `--sequential` POST /api/ask one after another and then
@@ -8,6 +9,10 @@ start-up to a ready /api/health, sends `--sequential` POST /api/ask one after an
 reads the server's peak RSS from /proc. Baselines from the same run: GET /api/health (HTTP + framework
 only) and `timings_ms.total` of each answer (the chain inside the server, without HTTP). Everything
 stays on 127.0.0.1 and every request has a timeout; the server is stopped at the end.
+
+By default every client gets a slot, so the concurrent run measures queueing for CPU. With
+`--max-concurrency 8` (the default setting) it measures overload instead: how many requests the short
+queue (`--queue-seconds`, SME_QUEUE_SECONDS) serves and how many get 429.
 """
 
 from __future__ import annotations
@@ -53,8 +58,10 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(port: int, max_concurrency: int) -> tuple[subprocess.Popen, float]:
+def start_server(port: int, max_concurrency: int, queue_seconds: float | None) -> tuple[subprocess.Popen, float]:
     env = {**os.environ, "SME_MAX_CONCURRENCY": str(max_concurrency)}
+    if queue_seconds is not None:
+        env["SME_QUEUE_SECONDS"] = str(queue_seconds)
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
@@ -93,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--per-client", type=int, default=10)
     p.add_argument("--port", type=int, default=0, help="0 = a free port")
+    p.add_argument("--max-concurrency", type=int, default=0, help="the server's SME_MAX_CONCURRENCY; 0 = one slot per client")
+    p.add_argument("--queue-seconds", type=float, default=None, help="the server's SME_QUEUE_SECONDS; default: its setting")
     args = p.parse_args(argv)
     if not 1 <= args.sequential <= 2000 or not 1 <= args.clients <= 64 or not 1 <= args.per_client <= 100:
         p.error("请求数超出范围（sequential ≤ 2000，clients ≤ 64，per-client ≤ 100）")
     questions = [q.question for q in load_qa(args.qa) if not q.history]
     port = args.port or free_port()
-    # Every client gets a slot, so the concurrent run measures queueing for CPU, not 429s.
-    proc, startup_s = start_server(port, max_concurrency=args.clients)
+    proc, startup_s = start_server(port, args.max_concurrency or args.clients, args.queue_seconds)
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
@@ -135,13 +143,20 @@ def main(argv: list[str] | None = None) -> int:
     def failed(results):
         return sum(status != 200 for status, _, _ in results)
 
+    def shares(results) -> str:
+        counts: dict[int, int] = {}
+        for status, _, _ in results:
+            counts[status] = counts.get(status, 0) + 1
+        return ", ".join(f"{status}: {n / len(results):.0%}" for status, n in sorted(counts.items()))
+
     threads = os.environ.get("SME_EMBEDDING_THREADS", "0")
     print(f"{len(questions)} questions cycled; SME_EMBEDDING_THREADS={threads}; {os.cpu_count()} CPUs; loopback\n")
     print("| measurement | n | p50 ms | p95 ms | note |\n|---|---|---|---|---|")
     print(row("baseline: GET /api/health", health_ms, "HTTP + FastAPI only"))
     print(row("POST /api/ask, sequential", ok(sequential), f"{failed(sequential)} non-200"))
     print(row("  … chain inside the server", chain(sequential), "timings_ms.total"))
-    conc_note = f"{args.clients}×{args.per_client}; {len(concurrent) / wall:.1f} req/s; {failed(concurrent)} non-200"
+    limits = f"SME_MAX_CONCURRENCY={args.max_concurrency or args.clients}, SME_QUEUE_SECONDS={args.queue_seconds if args.queue_seconds is not None else 'default'}"
+    conc_note = f"{args.clients}×{args.per_client}; {len(concurrent) / wall:.1f} req/s; {shares(concurrent)}; {limits}"
     print(row(f"POST /api/ask, {args.clients} concurrent clients", ok(concurrent), conc_note))
     print(row("  … chain inside the server", chain(concurrent), "timings_ms.total"))
     print(f"| start-up to ready /api/health | 1 | {startup_s * 1000:.0f} | – | process start → 200 |")

@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ..settings import Settings
 from . import routes_ask, routes_documents, routes_health, routes_openai
-from .errors import ApiError, CatchAll, install_error_handlers
+from .errors import ApiError, CatchAll, ErrorShape, install_error_handlers
 from .limits import BodySizeLimit
 from .runtime import Runtime
 from .ui_guard import UiFileGuard
@@ -34,8 +34,11 @@ DESCRIPTION = """依据资料库中的文档回答中小企业特色产业集群
 _unknown = APIRouter(include_in_schema=False)
 
 
-@_unknown.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@_unknown.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+
+
+@_unknown.api_route("/api/{rest:path}", methods=_METHODS)
+@_unknown.api_route("/v1/{rest:path}", methods=_METHODS)
 def _no_such_endpoint(rest: str) -> None:
     raise ApiError(404, "not_found", "没有这个接口，或它不支持该请求方法；请查看 /docs 中的接口列表")
 
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
+    app.add_middleware(ErrorShape)  # outermost: it also rewrites what CORS refuses
     for module in (routes_health, routes_ask, routes_openai, routes_documents):
         app.include_router(module.router)
     app.include_router(_unknown)

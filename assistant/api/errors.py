@@ -6,6 +6,7 @@ exception was written for users (`ApiError`, `QuestionError`), so no stack trace
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -55,6 +56,8 @@ _HTTP_ERRORS = {
     404: ("not_found", "没有这个接口，请查看 /docs 中的接口列表"),
     405: ("method_not_allowed", "该接口不支持此请求方法，请查看 /docs 中的接口说明"),
 }
+_CORS_REJECTED = ("cors_rejected", "不允许来自该网页的跨域请求：请让管理员把该网页的来源加入 SME_CORS_ORIGINS")
+_ANY_ERROR = ("http_error", "请求无法处理，请检查后重试")
 
 _VALIDATION_MESSAGES = {
     "missing": "缺少必填字段",
@@ -108,7 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理，请检查后重试"))
+        code, message = _HTTP_ERRORS.get(exc.status_code, _ANY_ERROR)
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
 
@@ -145,6 +148,54 @@ class CatchAll:
             await error_response(500, "internal_error", "服务器内部错误，请稍后重试；如果一直出现，请联系管理员查看服务日志")(
                 scope, receive, send
             )
+
+
+def _in_shape(body: bytes) -> bool:
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and set(decoded) == {"error"} and isinstance(decoded["error"], dict)
+
+
+class ErrorShape:
+    """Error responses that other layers write in their own words, rewritten into ours: the framework's
+    404/405 for a method no route takes (TRACE, OPTIONS), a CORS rejection ("Disallowed CORS origin", plain
+    text), the UI server's `{"detail": …}`. Status and headers are kept. Gradio's own channel
+    (/gradio_api/) is left alone: its page reads Gradio's format."""
+
+    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = ("/gradio_api/",)):
+        self.app = app
+        self.skip = skip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.skip):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        body = b""
+
+        async def reshaped(message: Message) -> None:
+            nonlocal start, body
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            body += message.get("body", b"")
+            if message.get("more_body", False):
+                return
+            if not _in_shape(body):
+                cors = b"CORS" in body
+                code, text = _CORS_REJECTED if cors else _HTTP_ERRORS.get(start["status"], _ANY_ERROR)
+                body = json.dumps(error_body(code, text), ensure_ascii=False).encode()
+                kept = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-length", b"content-type")]
+                start = {**start, "headers": [*kept, (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, reshaped)
 
 
 # For the OpenAPI page: what each error status looks like.

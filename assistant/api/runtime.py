@@ -51,7 +51,7 @@ class Runtime:
         self.assistant: Assistant = build_assistant(settings)
         self.documents = DocumentLibrary(self.assistant)
         self.feedback = FeedbackLog(settings.resolved_index_dir() / "feedback.jsonl")
-        self.limiter = ConcurrencyLimiter(settings.max_concurrency)
+        self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.queue_seconds)
         self.failure: str | None = None
         self.load_seconds: float | None = None
         self._ready = threading.Event()
@@ -81,8 +81,8 @@ class Runtime:
     def event_stream(self, events: Iterator[str]) -> EventStream:
         """A streamed response holding one concurrency slot until it ends. The events are made first,
         so nothing can fail between taking the slot and handing it over."""
-        self.limiter.acquire()
-        return EventStream(events, self.limiter.release)
+        taken = self.limiter.acquire()
+        return EventStream(events, lambda: self.limiter.release(taken))
 
     @property
     def ready(self) -> bool:
