@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="When set, /api/* and /v1/* need `Authorization: Bearer <key>`")
     admin_key: str | None = Field(None, description="The key that uploads, deletes and reindexes; unset = the library is read-only")
     open_library: bool = Field(False, description="Let anyone who may read also upload and delete, with no admin key (a trusted machine only)")
+    free_wrong_keys: int = Field(5, ge=0, description="Wrong keys one client may send per minute before each further one is slowed")
+    wrong_key_delay: float = Field(1.0, ge=0, description="Seconds each further wrong key waits for its 401")
     cors_origins: list[str] = Field(default_factory=list, description='Allowed CORS origins, as JSON: ["https://a.example"]')
     max_upload_mb: float = Field(20, gt=0, description="Largest accepted upload")
     max_concurrency: int = Field(8, ge=1, description="Answer requests in flight at once; more wait for a slot")

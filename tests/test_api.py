@@ -432,6 +432,24 @@ def test_reads_need_the_api_key(guarded, method, path, body):
     assert guarded.request(method, path, json=body, headers=_bearer(ADMIN)).status_code == 200
 
 
+def test_repeated_wrong_keys_are_slowed_and_the_right_key_is_not(tmp_path, model_dir):
+    (tmp_path / "corpus").mkdir()
+    settings = make_settings(tmp_path, tmp_path / "corpus", api_key=READER, free_wrong_keys=2, wrong_key_delay=2.0)
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=30) as http:
+        wait_ready(url, headers=_bearer(READER))
+
+        def seconds(key: str) -> float:
+            started = time.monotonic()
+            response = http.get("/api/documents", headers=_bearer(key))
+            assert response.status_code == (200 if key == READER else 401)
+            return time.monotonic() - started
+
+        free = [seconds(f"guess-{i}") for i in range(2)]
+        slowed = [seconds(f"guess-{i}") for i in range(2, 4)]
+        assert max(free) < 2.0 <= min(slowed)
+        assert seconds(READER) < 2.0  # the holder of the key is never made to wait
+
+
 def test_a_keyless_liveness_probe_says_nothing_about_the_library(guarded):
     for method in ("GET", "HEAD"):
         response = guarded.request(method, "/api/live")

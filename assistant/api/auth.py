@@ -9,7 +9,10 @@ Keys are compared in constant time.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import time
+from collections import deque
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,6 +33,32 @@ LOCKED_MESSAGE = (
     "并在请求中带上该密钥；仅在受信任的本机使用时，也可设置 SME_OPEN_LIBRARY=1"
 )
 _LOCKED = ApiError(403, "library_read_only", LOCKED_MESSAGE)
+
+
+class WrongKeyThrottle:
+    """After `free` wrong keys from one client address within a minute, each further wrong key is answered
+    only after `delay` seconds: a typo costs nothing, guessing keys becomes slow. The wait is asynchronous,
+    so it holds no worker thread."""
+
+    WINDOW = 60.0
+    MAX_CLIENTS = 10_000  # addresses remembered at once; the oldest are forgotten first
+
+    def __init__(self, free: int, delay: float):
+        self.free = free
+        self.delay = delay
+        self._failures: dict[str, deque[float]] = {}
+
+    async def wrong_key(self, client: str) -> None:
+        now = time.monotonic()
+        recent = self._failures.pop(client, deque())
+        while recent and now - recent[0] > self.WINDOW:
+            recent.popleft()
+        recent.append(now)
+        self._failures[client] = recent  # re-inserted: the dict's order is most recently failed last
+        if len(self._failures) > self.MAX_CLIENTS:
+            del self._failures[next(iter(self._failures))]
+        if len(recent) > self.free and self.delay > 0:
+            await asyncio.sleep(self.delay)
 
 
 def key_matches(given: str | None, expected: str | None) -> bool:
@@ -58,7 +87,12 @@ def _settings(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
-def require_reader(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+async def _invalid(request: Request) -> ApiError:
+    await request.app.state.runtime.wrong_keys.wrong_key(request.client.host if request.client else "")
+    return _INVALID
+
+
+async def require_reader(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     s = _settings(request)
     if not s.api_key:
         return
@@ -66,13 +100,13 @@ def require_reader(request: Request, credentials: HTTPAuthorizationCredentials |
     if token is None:
         raise _MISSING
     if not can_read(s, token):
-        raise _INVALID
+        raise await _invalid(request)
 
 
-def require_writer(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+async def require_writer(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     s = _settings(request)
     if not s.admin_key:
-        require_reader(request, credentials)
+        await require_reader(request, credentials)
         if read_only(s):
             raise _LOCKED
         return
@@ -81,4 +115,4 @@ def require_writer(request: Request, credentials: HTTPAuthorizationCredentials |
         raise _MISSING
     if can_write(s, token):
         return
-    raise _NOT_ADMIN if key_matches(token, s.api_key) else _INVALID
+    raise _NOT_ADMIN if key_matches(token, s.api_key) else await _invalid(request)

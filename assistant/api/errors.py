@@ -202,6 +202,7 @@ class ErrorShape:
 ERROR_RESPONSES = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
+        400: "请求体格式有误（如损坏的 multipart）",
         401: "缺少或无效的访问密钥",
         413: "请求体超过上限（SME_MAX_JSON_KB）",
         422: "请求体或问题无效，或对话历史、文档筛选超过上限",

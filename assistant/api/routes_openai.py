@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..schema import Answer, Citation, Turn, readable
 from .auth import require_reader
-from .errors import ERROR_RESPONSES, ApiError
+from .errors import ERROR_RESPONSES, ApiError, ErrorBody
 from .limits import check_conversation
 from .models import ZJ_EXAMPLE, AskFilters
 from .render import answer_text
@@ -160,7 +160,11 @@ def models() -> ModelList:
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}}, "description": "stream=true 时为 SSE"}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/event-stream": {}}, "description": "stream=true 时为 SSE"},
+        404: {"model": ErrorBody, "description": "没有这个模型（可用的模型见 GET /v1/models）"},
+    },
 )
 def chat_completions(body: ChatCompletionRequest, runtime: Runtime = Depends(get_runtime)):
     """OpenAI 兼容的对话接口，模型名 `sme-assistant`。

@@ -22,6 +22,7 @@ from ..store import IndexModelMismatch, StoreUnavailable
 from .documents import DocumentLibrary
 from .errors import ApiError
 from .feedback import FeedbackLog
+from .auth import WrongKeyThrottle
 from .limits import ConcurrencyLimiter
 from .models import ZJ_EXAMPLE
 from .sse import EventStream
@@ -52,6 +53,7 @@ class Runtime:
         self.documents = DocumentLibrary(self.assistant)
         self.feedback = FeedbackLog(settings.resolved_index_dir() / "feedback.jsonl")
         self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.queue_seconds)
+        self.wrong_keys = WrongKeyThrottle(settings.free_wrong_keys, settings.wrong_key_delay)
         self.failure: str | None = None
         self.load_seconds: float | None = None
         self._ready = threading.Event()
