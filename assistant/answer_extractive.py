@@ -17,9 +17,9 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from .articles import article_text, asked_article
-from .document_facts import Field, asked_field, find_fact, numbers_the_kind_asked, phrase, quote
+from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, phrase, quote
 from .evidence import Sentence, build_citation, sentences_from
-from .figures import figures, only_other_figures, other_year
+from .figures import answering_figures, figures, only_other_figures, other_year
 from .govdoc import DOC_NUMBER, lead_in
 from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
@@ -29,6 +29,7 @@ from .script import to_simplified, to_traditional
 from .tokens import _jieba, canonical, tokenize, weight
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
+DISAGREEMENT_NOTE = "（来源之间不一致：另有{n}份资料给出{figure}，见{refs}；请以最新的正式文件为准核对。）"
 NOT_FOUND = "资料中未找到能回答这个问题的内容。"
 # e5 similarities are compressed: off-topic questions reach ~0.84 against this corpus, on-topic 0.90–0.95.
 SEM_FLOOR, SEM_SPAN = 0.84, 0.10
@@ -283,6 +284,33 @@ def continuation(intent: Intent, best: Sentence, candidates: list[Sentence]) -> 
     return out[:5]
 
 
+def disagreement(intent: Intent, question: str, chosen: list[Sentence], ranked: list[Sentence]) -> tuple[str, list[Sentence]]:
+    """Sentences from two or more other documents that agree on one other figure for the count asked,
+    where the answer gives its own: 来源之间不一致. They are shown beside the answer with their dates,
+    neither outvoted nor hidden (a planted figure, or an update the other sources have not caught up with).
+    Copies of one document (reposts, which share its title) count once."""
+    if intent.type != "number" or not intent.counted:
+        return "", []
+    best = chosen[0]
+    given = answering_figures(intent, best.simplified, question)
+    if not given:
+        return "", []
+    own = to_simplified(best.meta.get("title", ""))
+    by_figure: dict[str, dict[str, Sentence]] = {}
+    # Runners-up already in the answer (the same count at an earlier date) and close ones left out.
+    for s in chosen[1:] + [s for s in ranked[1:30] if s not in chosen]:
+        if s not in chosen and (s.score < 0.8 * best.score or s.parts["about"] < 1.0 or s.parts["fit"] < 1.0):
+            continue
+        title = to_simplified(s.meta.get("title", ""))
+        found = answering_figures(intent, s.simplified, question)
+        if title == own or found & given:
+            continue
+        for figure in found:
+            by_figure.setdefault(figure, {}).setdefault(title, s)
+    figure, agreeing = max(by_figure.items(), key=lambda item: len(item[1]), default=("", {}))
+    return (figure, list(agreeing.values())[:3]) if len(agreeing) >= 2 else ("", [])
+
+
 def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
     """Drop the clauses before the first and after the last that say something the question asks about
     (a figure, a year or one of its weightiest words): "如无异议,至此,浙江…增至23个" → "浙江…增至23个"."""
@@ -381,7 +409,7 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda s: (-(int((s.date or "0").replace("-", "")) or 0), s.position))
 
     # -- composing --------------------------------------------------------------------------------
-    def compose(self, question: Question, intent: Intent, chosen: list[Sentence]) -> Draft:
+    def compose(self, question: Question, intent: Intent, chosen: list[Sentence], disagreeing: tuple[str, list[Sentence]] = ("", [])) -> Draft:
         script: Script = question.script
         tokens = tokenize(question.search)
         numbering: dict[str, int] = {}
@@ -397,6 +425,15 @@ class ExtractiveAnswerer:
             lead = _in_script(self._lead(intent, s, chosen[0]), script)
             note = _in_script(LOW_QUALITY_NOTE, script) if s.low_quality else ""
             parts.append(f"{lead}{text}[{n}]{note}。")
+        figure, others = disagreeing
+        if others:
+            refs = []
+            for s in others:
+                n = numbering.setdefault(s.doc_id, len(numbering) + 1)
+                if s not in chosen:
+                    grouped.setdefault(s.doc_id, []).append(s)
+                refs.append(f"《{s.meta.get('title', '')}》（{chinese_date(s.date) if s.date else '日期不详'}）[{n}]")
+            parts.append(_in_script(DISAGREEMENT_NOTE.format(n=len(others), figure=figure, refs="、".join(refs)), script))
         answer = "".join(parts)
         citations = [build_citation(numbering[d], grouped[d], script) for d in numbering]
         return Draft(answer=answer, answered=True, citations=citations)
@@ -444,7 +481,8 @@ class ExtractiveAnswerer:
         intent, ranked = self.score(question, docs)
         if not self.confident(ranked):
             return self.decline(question.script, docs)
-        return self.compose(question, intent, self.choose(intent, ranked))
+        chosen = self.choose(intent, ranked)
+        return self.compose(question, intent, chosen, disagreement(intent, question.search, chosen, ranked))
 
     def quote_article(self, question: Question, n: int, label: str, docs: list[Document]) -> Draft:
         """第N条怎么规定: that article's text, cited with its place, or a plain statement that it is not here."""

@@ -116,6 +116,11 @@ def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
     return intent.scope == "new" and _TOTAL.search(figure.clause_before) is not None and not _NEW.search(figure.clause_before)
 
 
+def answering_figures(intent: Intent, sentence: str, question: str) -> set[str]:
+    """The figures in a sentence that could answer the count asked (23个), with their measure word."""
+    return {f"{f.value}{f.measure}" for f in figures(sentence) if f.measure and not rules_out(intent, f, question)}
+
+
 def only_other_figures(intent: Intent, sentence: str, question: str, found: list[Figure] | None = None) -> bool:
     """True when the sentence has figures (`found`, if already read) and every one of them is plainly
     about something else."""

@@ -355,3 +355,34 @@ def test_an_answer_does_not_depend_on_the_string_hash_seed():
         for seed in ("0", "1", "2", "3")
     }
     assert len(outs) == 1, outs
+
+
+FUJIAN_REPORTS = {
+    "report-a.txt": "福建集群发展提速\n发布时间：2024-03-10 来源：福建日报\n截至目前，福建省国家级中小企业特色产业集群达到12个，数量居全国前列。\n",
+    "report-b.txt": "福建特色产业集群巡礼\n发布时间：2024-05-20 来源：东南网\n记者从省工信厅获悉，福建省国家级中小企业特色产业集群已有12个，覆盖9个设区市。\n",
+    "planted.txt": "福建集群最新统计\n发布时间：2024-10-01 来源：某网站\n据最新统计，福建省国家级中小企业特色产业集群累计达到40个。\n",
+}
+
+
+def test_a_figure_that_other_sources_contradict_is_flagged_with_theirs(tmp_path, model_dir):
+    """Two reports say 12, a newer page says 40: the answer shows the disagreement, with dates and sources."""
+    from assistant.container import Assistant
+
+    from .conftest import make_settings
+
+    (tmp_path / "corpus").mkdir()
+    for name, text in FUJIAN_REPORTS.items():
+        (tmp_path / "corpus" / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp_path, tmp_path / "corpus"))
+    assistant.ingestor.ingest(progress=False)
+
+    answer = assistant.chain.ask("福建现在有多少个国家级中小企业特色产业集群？")
+    assert answer.answered and "来源之间不一致" in answer.answer
+    assert "40个" in answer.answer and "12个" in answer.answer
+    assert {c.source for c in answer.citations} == {"福建日报", "东南网", "某网站"}
+    assert_grounded(answer)
+
+
+def test_figures_from_copies_of_one_document_or_one_source_do_not_make_a_disagreement(ingested):
+    answer = ingested.chain.ask("浙江现在有多少个国家级中小企业特色产业集群？")
+    assert "来源之间不一致" not in answer.answer
