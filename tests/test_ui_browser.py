@@ -99,6 +99,36 @@ def test_ask_in_the_ui_streams_the_answer_with_its_source(app_url, page):
     assert page.dialogs == []
 
 
+def test_the_chats_trash_icon_forgets_the_conversation(app_url, page, monkeypatch):
+    """After the trash icon, the next question is asked with no history, as the empty screen shows."""
+    url, runtime = app_url
+    chain = runtime.assistant.chain
+    histories = []
+    real_stream = chain.stream
+
+    def recording(question, history, *args, **kwargs):
+        histories.append(len(history))
+        return real_stream(question, history, *args, **kwargs)
+
+    monkeypatch.setattr(chain, "stream", recording)
+    page.goto(url + "/")
+    chat = page.locator("#sme-chat")
+    for question in (ZJ_Q, "那广东呢？"):
+        sources = chat.locator("details.sme-source").count()
+        page.locator("#sme-question textarea").fill(question)
+        page.locator("#sme-send").click()
+        # Done once its sources are shown: a question sent while one streams would wait behind it.
+        page.wait_for_function("n => document.querySelectorAll('#sme-chat details.sme-source').length > n", arg=sources)
+    chat.get_by_role("button", name="清空对话").click()  # the chat's own trash icon, not the button beside it
+    page.locator("#sme-question textarea").fill("那江苏呢？")
+    page.locator("#sme-send").click()
+    for _ in range(600):  # the question reaches the chain through Gradio's queue
+        if len(histories) == 3:
+            break
+        page.wait_for_timeout(100)
+    assert histories == [0, 2, 0]
+
+
 def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     url, runtime = app_url
     hostile = tmp_path / "hostile.txt"

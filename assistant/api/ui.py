@@ -263,6 +263,9 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         box.submit(**ask)
         chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
         clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns], **private)
+        # The chat's own trash icon empties the screen; the conversation behind it must go too, or the next
+        # question would be read as a follow-up of turns the user no longer sees.
+        chatbot.clear(lambda: [], inputs=None, outputs=[turns], **private)
 
         library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
