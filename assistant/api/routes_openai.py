@@ -22,7 +22,7 @@ from .limits import check_conversation
 from .models import ZJ_EXAMPLE, AskFilters
 from .render import answer_text
 from .runtime import Runtime, get_runtime
-from .sse import EventStream, sse
+from .sse import sse
 
 MODEL = "sme-assistant"
 _SOURCES_MARK = "\n\n来源：\n"
