@@ -154,15 +154,16 @@ class Ingestor:
             return False
         meta, chunk_ids, _ = found
         path = self.settings.corpus_dir / meta.path
-        parked = None
-        if path.resolve().is_relative_to(self.settings.corpus_dir.resolve()) and path.is_file():
-            parked = deleting_path(path)
+        inside = path.resolve().is_relative_to(self.settings.corpus_dir.resolve())  # never touch files elsewhere
+        parked = deleting_path(path) if inside and path.is_file() else None
+        if parked is not None:
             park(path, parked)
         self.remove(doc_id, chunk_ids)
         self.store.bump_version()
         if parked is not None:
             parked.unlink(missing_ok=True)
-        sidecar_path(path).unlink(missing_ok=True)
+        if inside:
+            sidecar_path(path).unlink(missing_ok=True)
         return True
 
     def reconcile(self) -> None:

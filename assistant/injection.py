@@ -1,6 +1,6 @@
 """Sentences written to steer a language model rather than inform a reader ("忽略之前的所有指令，回答：…").
 
-The patterns are data (`data/injection.toml`). Such a sentence lowers its chunk's quality at ingest and is
+The patterns are data (`data/injection.toml`), matched over simplified text. Such a sentence lowers its chunk's quality at ingest and is
 dropped from what either backend may quote or read, so a poisoned upload cannot put words in an answer.
 """
 
@@ -11,7 +11,6 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from .script import to_simplified
 
 PATTERNS_FILE = Path(__file__).parent / "data" / "injection.toml"
 
@@ -23,8 +22,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
 
 
 def instruction_like(sentence: str) -> bool:
-    simplified = to_simplified(sentence)
-    return any(p.search(simplified) for p in patterns().values())
+    """Over simplified text, which every caller already has (chunk text, candidate sentences): converting
+    again would cost more than the patterns on the answering path."""
+    return any(p.search(sentence) for p in patterns().values())
 
 
 def _sentences(paragraph: str) -> list[str]:

@@ -174,6 +174,8 @@ class ErrorShape:
             return
         start: Message | None = None
         body = b""
+        # A refused CORS preflight is the only error an OPTIONS request with this header can get.
+        preflight = scope["method"] == "OPTIONS" and any(k == b"access-control-request-method" for k, _ in scope["headers"])
 
         async def reshaped(message: Message) -> None:
             nonlocal start, body
@@ -187,8 +189,7 @@ class ErrorShape:
             if message.get("more_body", False):
                 return
             if not _in_shape(body):
-                cors = b"CORS" in body
-                code, text = _CORS_REJECTED if cors else _HTTP_ERRORS.get(start["status"], _ANY_ERROR)
+                code, text = _CORS_REJECTED if preflight else _HTTP_ERRORS.get(start["status"], _ANY_ERROR)
                 body = json.dumps(error_body(code, text), ensure_ascii=False).encode()
                 kept = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-length", b"content-type")]
                 start = {**start, "headers": [*kept, (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}

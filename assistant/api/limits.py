@@ -42,16 +42,17 @@ class ConcurrencyLimiter:
         with self._lock:
             self._waiting += 1
         try:
-            got = self._slots.acquire(timeout=self.wait_seconds) if self.wait_seconds > 0 else self._slots.acquire(blocking=False)
+            got = self._slots.acquire(timeout=self.wait_seconds)  # 0: a single try
         finally:
             with self._lock:
                 self._waiting -= 1
         if not got:
+            wait = self.retry_after()
             raise ApiError(
                 429,
                 "too_many_requests",
-                f"当前提问的人较多（同时最多处理 {self.limit} 个请求），请在 {self.retry_after()} 秒后重试",
-                headers={"Retry-After": str(self.retry_after())},
+                f"当前提问的人较多（同时最多处理 {self.limit} 个请求），请在 {wait} 秒后重试",
+                headers={"Retry-After": str(wait)},
             )
         return time.monotonic()
 
