@@ -42,19 +42,23 @@ _TYPE_FIT = {
     "list": (re.compile(r"、.*、|分别是|包括|以及"), 0.5),
     "date": (re.compile(r"\d+月|\d+日|(19|20)\d{2}年"), 0.4),
     "condition": (re.compile(r"不少于|不低于|不超过|以上|以下|应|须|要求|条件|标准|一般"), 0.6),
-    "definition": (re.compile(r"是|指|称作|被称|即|、"), 0.7),
-    "who": (re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|[”\"]"), 0.7),
+    # A list comma alone (…申报、推荐、评审…) is no definition; a list glossing a term in brackets is one
+    # (专精特新(专业化、精细化、…)).
+    "definition": (re.compile(r"是|指|所称|称作|称为|被称|定义|即|[（(][^）)]+、"), 0.7),
+    # Who said it, or who is responsible (由…负责, 作为申报主体).
+    "who": (re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|[”\"]|由[^，,。]{1,25}?(?:负责|作为|认定|申报|推荐|组织|审核|承担)|负责|主体|牵头"), 0.7),
     "general": (re.compile(r"[\u4e00-\u9fff]"), 1.0),
 }
 _ANAPHOR = re.compile(r"该|其|此|这|它|上述|本次")
 _OPENS_WITH_ANAPHOR = re.compile(r"(?:该|此|这|上述)[\u4e00-\u9fff]{0,4}?(?:集群|企业|园区|产业|细则|办法|名单|文件|计划)|其中")
 _DATE_GRAIN = {"day": r"\d+月\d+日", "month": r"\d+月", "year": r"(19|20)\d{2}年"}
-_ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第一|第二|第三|第四|首先|其次|再次|最后)")
+# 第二 as a list word, not 第二条 or 第二批, which number an article or a batch.
+_ENUMERATED = re.compile(r"^(一是|二是|三是|四是|五是|六是|其一|其二|其三|第[一二三四](?![条章节款项批次届])|首先|其次|再次|最后)")
 _SPEECH = re.compile(r"说|表示|介绍|指出|告诉|透露|认为|建议|分享")
 # A question about the current total wants the sentence that states a running total.
 _CUMULATIVE = re.compile(r"累计|迄今|至此|截至|目前|已有|增至|总数|共有")
 # 最低多少, 上限是多少, 对…怎么要求: the question asks for a rule's bound, which a measured figure does not state.
-_ASKS_BOUND = re.compile(r"要求|最低|最少|至少|起码|下限|上限|最高|最多|门槛|硬杠杠|不能超过|不得超过")
+_ASKS_BOUND = re.compile(r"要求|最低|最少|至少|起码|下限|上限|最高|最多|门槛|硬杠杠|不能超过|不得超过|才行|才能|才够|得有|要有|限报|名额|限额")
 _STATES_BOUND = re.compile(r"不低于|不少于|不高于|不超过|不得|(?<!规模)以上|以下|以内|至少|最多|高于|低于|超过|须|应当")
 
 
@@ -217,23 +221,26 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
     """Whether the sentence holds a value of the kind asked (an amount, a share, a date, a province…) that
     the question does not name itself, in a clause about the attribute asked and not about another year;
     and, for a count, a figure not plainly about something else."""
-    if intent.value_kind:
-        rest = sentence
-        for number in intent.numbers:
-            rest = number_pattern(number).sub("", rest)
-        for place in intent.places:
-            rest = rest.replace(place, "")
-        if not any(
-            has_value(intent.value_kind, clause) and intent.value_attribute in clause and not other_year(intent, clause)
-            for clause in re.split(r"[,，;；。]", rest)
-        ):
-            return False
+    if intent.value_kind and not any(
+        has_value(intent.value_kind, clause) and intent.value_attribute in clause and not other_year(intent, clause)
+        for clause in re.split(r"[,，;；。]", _without_named(intent, sentence))
+    ):
+        return False
     if intent.value_kind and intent.value_kind.name == "doc_number" and not numbers_the_kind_asked(question, sentence):
         return False
     if intent.type != "number" or intent.ranked:
         return True
     found = figures(sentence)
     return bool(found) and not only_other_figures(intent, sentence, question, found)
+
+
+def _without_named(intent: Intent, text: str) -> str:
+    """The text without the figures and places the question names itself, which cannot be its answer."""
+    for number in intent.numbers:
+        text = number_pattern(number).sub("", text)
+    for place in intent.places:
+        text = text.replace(place, "")
+    return text
 
 
 class _VectorCache:
@@ -311,6 +318,38 @@ def disagreement(intent: Intent, question: str, chosen: list[Sentence], ranked: 
     return (figure, list(agreeing.values())[:3]) if len(agreeing) >= 2 else ("", [])
 
 
+# How alike two sentences' wording must be (character pairs, figures aside) to state the same rule or figure.
+RESTATEMENT_OVERLAP = 0.4
+RESTATEMENT_SCORE = 0.6
+
+
+def _wording(text: str) -> set[str]:
+    return _pairs_of(re.sub(r"[\d.%]+", "#", text))
+
+
+def _pairs_of(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def newest_restatement(intent: Intent, best: Sentence, ranked: list[Sentence]) -> Sentence | None:
+    """A later document's version of what the best sentence states (每年3月31日前 where an older notice said
+    4月30日前, 约占3% where an older report said 2%): the newest answers, and the older is shown after it.
+    It must be close in score, hold an answer as the best does, be about what was asked, and say the same
+    thing in nearly the same words, so that only the value differs. A question that names a year (2022年度…)
+    asks for that year's version, not the newest."""
+    if not best.date or any(re.fullmatch(r"(?:19|20)\d{2}", n) for n in intent.numbers):
+        return None
+    words = _wording(best.simplified)
+    newer = [
+        s
+        for s in ranked[1:15]
+        if s.date and s.date > best.date and s.doc_id != best.doc_id and s.score >= RESTATEMENT_SCORE * best.score
+        and s.parts["fit"] >= best.parts["fit"] * 0.8 and s.parts["about"] >= best.parts["about"]
+        and len(words & (other := _wording(s.simplified))) / max(1, len(words | other)) >= RESTATEMENT_OVERLAP
+    ]
+    return max(newer, key=lambda s: (s.date, s.score), default=None)
+
+
 def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
     """Drop the clauses before the first and after the last that say something the question asks about
     (a figure, a year or one of its weightiest words): "如无异议,至此,浙江…增至23个" → "浙江…增至23个"."""
@@ -370,7 +409,7 @@ class ExtractiveAnswerer:
                 fit = 0.75
             if bound_asked and not _STATES_BOUND.search(s.simplified):
                 fit *= 0.8
-            if intent.wants_latest and intent.type == "number":
+            if intent.wants_latest and intent.type == "number" and intent.measure:
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
             if not holds_answer(intent, s.simplified, question.search):
                 fit = 0.0
@@ -390,10 +429,13 @@ class ExtractiveAnswerer:
         best = ranked[0]
         if introduces(best):
             return [best, *what_follows(best, ranked)]
-        chosen = [best]
+        newer = newest_restatement(intent, best, ranked)
+        chosen = [best] if newer is None else [newer, best]
         for s in ranked[1 : self.max_sentences * 4]:
             if len(chosen) >= self.max_sentences or s.score < 0.8 * best.score:
                 break
+            if s in chosen:
+                continue
             if s.parts["about"] < 1.0 and best.parts["about"] == 1.0:
                 continue  # a sentence about something else (another place, another year) stays out
             other_time = s.doc_id != best.doc_id and s.date != best.date
@@ -445,7 +487,7 @@ class ExtractiveAnswerer:
                 return f"截至{s.date[:4]}年{int(s.date[5:7])}月，"
             return ""
         if s.date and first.date and s.date < first.date:
-            return f"此前，据{s.date[:4]}年{int(s.date[5:7])}月{int(s.date[8:10])}日的报道，"
+            return f"此前，据{s.date[:4]}年{int(s.date[5:7])}月{int(s.date[8:10])}日发布的资料，"
         return "此外，" if s.doc_id != first.doc_id else ""
 
     def decline(self, script: Script, docs: list[Document] = (), lead: str = NOT_FOUND) -> Draft:

@@ -16,6 +16,8 @@ QuestionType = Literal["number", "list", "date", "who", "condition", "definition
 _TYPE_PATTERNS: tuple[tuple[QuestionType, str], ...] = (
     ("date", r"何时|什么时候|哪一年|哪年|几月|几号|日期|哪天|多久|有效期|几年"),
     ("list", r"哪些|哪几|列举|都有什么|有哪|包括什么|包含什么|几方面|哪两个|哪三个|分别是|分别叫"),
+    # 由谁申报 asks who, though 申报 also marks a condition question.
+    ("who", r"谁"),
     ("number", r"多少|几个|几家|几成|几项|几次|多大|多高|比例|占比|百分之|规模|数量|排名|第几|老几|几位|总数|金额|产值|增长率|几"),
     ("condition", r"条件|要求|标准|门槛|满足|认定|怎样才能|如何才能|申报|资格|不低于|不少于"),
     ("who", r"谁|哪家|哪个部门|哪个单位|哪位|什么机构|叫什么|名字|名称|哪个|什么规划|什么文件|什么活动"),
@@ -155,7 +157,7 @@ def analyse(question: str) -> Intent:
         date_grain="day" if re.search(r"几号|哪天|哪一天|几月几日", question)
         else "month" if re.search(r"什么时候|何时|几月|时间", question) else "year",
         **_value_kind(question, qtype),
-        nationwide="全国" in question and not places,
+        nationwide=bool(re.search(_NATIONAL, question)) and not places,
         ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
         planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
         cluster_words=cluster_words(question),
@@ -164,6 +166,8 @@ def analyse(question: str) -> Intent:
     )
 
 
+# 全国…, 按国家的标准, 国家层面: the national programme, though 国家高新技术企业 is an enterprise's title.
+_NATIONAL = r"全国|国家(?:的|层面|标准|规定|要求|政策)"
 _VALUED_TYPES = ("number", "condition", "date", "general")
 ASKS_NEW = r"新增|新认定|新入选|新上榜|新晋"
 _ASKS_TOTAL = r"累计|一共|总共|总数|共有|至今|迄今"
@@ -195,7 +199,7 @@ _NAMED_CLUSTER = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:产业)?集群")
 _NAME_START = re.compile(r".*(?:的|那|这|哪|该|其|个|批|份|里|在|有|是|为|了|和|与|及)")
 # Words that describe any cluster, not one in particular.
 _GENERIC = frozenset(
-    "国家级 省级 市级 县级 中小企业 特色 产业 优势 先进 制造业 首批 全国 各地 年度 名单 省份 全省 各省 地区 区域 行业 "
+    "国家级 省级 自治区级 自治区 市级 县级 中小企业 特色 产业 优势 先进 制造业 首批 全国 各地 年度 名单 省份 全省 各省 地区 区域 行业 "
     "新兴产业 主导产业 传统 重点 申报".split()
 )
 
@@ -209,12 +213,13 @@ def cluster_words(question: str) -> tuple[str, ...]:
 
     _jieba()
     words: list[str] = []
-    for m in _NAMED_CLUSTER.finditer(question):
+    # A year is never part of a name: 2024年报集群推荐材料 names no cluster called 年报.
+    for m in _NAMED_CLUSTER.finditer(re.sub(r"\d+年度?", "的", question)):
         name = _NAME_START.sub("", m.group(1))
         words += [
             w.word
             for w in jieba.posseg.lcut(name)
-            if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in _GENERIC and w.word not in PROVINCES
+            if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in _GENERIC and not places_in(w.word)
         ]
     return tuple(dict.fromkeys(words))
 

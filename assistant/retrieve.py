@@ -7,6 +7,8 @@ version stamp changes, so answers follow ingestion without a restart (in every w
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from typing import Any, Literal
 
@@ -62,6 +64,15 @@ def near_duplicate(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
     return len(a & b) / max(1, len(a | b)) >= threshold
 
 
+_STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def stated_figures(text: str) -> frozenset[str]:
+    """The figures a chunk states, without date and time stamps: a repost states the same ones under its own
+    发布时间, while next year's notice in last year's words states others (3月31日 for 4月30日)."""
+    return frozenset(re.findall(r"\d+(?:\.\d+)?", _STAMP.sub("", text)))
+
+
 class _Bm25Index:
     def __init__(self, store):
         from rank_bm25 import BM25Okapi
@@ -80,6 +91,16 @@ class _Bm25Index:
             if held is None or meta.get("position", 0) < self.metas[held].get("position", 0):
                 first[meta["doc_id"]] = i
         self.openings = first
+        self.by_position = {(meta["doc_id"], meta.get("position", 0)): i for i, meta in enumerate(self.metas)}
+
+    def article_start(self, meta: dict) -> int | None:
+        """The chunk before this one when this one opens inside an article or item that began there (a long
+        第九条 cut in two): the start holds its subject (由…作为申报主体), the rest only its details."""
+        i = self.by_position.get((meta["doc_id"], meta.get("position", 0) - 1))
+        opening = json.loads(meta.get("places") or "[]")[:1]
+        if i is None or not opening or not opening[0]:
+            return None
+        return i if json.loads(self.metas[i].get("places") or "[]")[-1:] == opening else None
 
     def search(self, query: str, k: int, filters: Filters | None) -> list[tuple[int, float]]:
         if self.bm25 is None:
@@ -162,7 +183,21 @@ class HybridRetriever(BaseRetriever):
         if self.reranker is not None:
             self._rerank(query, found)
         ranked = sorted(found.items(), key=lambda kv: -kv[1]["score"])
-        return [self._document(cid, e) for cid, e in self._collapse(ranked)[:k]]
+        kept = self._collapse(ranked)[:k]
+        return [self._document(cid, e) for cid, e in kept + self._article_starts(index, kept)]
+
+    @staticmethod
+    def _article_starts(index: _Bm25Index, kept: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+        """After the k chunks, the start of each article one of them opens in the middle of (see
+        `article_start`), ranked below them all."""
+        held = {cid for cid, _ in kept}
+        out: list[tuple[str, dict]] = []
+        for cid, entry in kept:
+            i = index.article_start(entry["meta"])
+            if i is not None and index.ids[i] not in held:
+                held.add(index.ids[i])
+                out.append((index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "score": 0.0}))
+        return out
 
     def _add_named(self, query: str, index: _Bm25Index, filters: Filters | None, found: dict[str, dict[str, Any]]) -> None:
         """A document the question names (by 文号, or by title when it asks for the document's 文号 or date)
@@ -188,15 +223,17 @@ class HybridRetriever(BaseRetriever):
 
     @staticmethod
     def _collapse(ranked: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-        """Keep one of each group of near-identical chunks from different documents: the cleaner, then the higher."""
-        kept: list[tuple[str, dict, set[str]]] = []
+        """Keep one of each group of copies, near-identical chunks from different documents that state the
+        same figures: the cleaner, then the higher. Near-identical wording with other figures is a later
+        version of the text (a yearly notice), and both stay."""
+        kept: list[tuple[str, dict, tuple[set[str], frozenset[str]]]] = []
         for cid, entry in ranked:
-            sh = shingles(entry["text"])
-            twin = next((i for i, (_, e, s) in enumerate(kept) if near_duplicate(sh, s)), None)
+            key = shingles(entry["text"]), stated_figures(entry["text"])
+            twin = next((i for i, (_, _, k) in enumerate(kept) if k[1] == key[1] and near_duplicate(key[0], k[0])), None)
             if twin is None:
-                kept.append((cid, entry, sh))
+                kept.append((cid, entry, key))
             elif entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
-                kept[twin] = (cid, entry, sh)
+                kept[twin] = (cid, entry, key)
         return [(cid, e) for cid, e, _ in kept]
 
     @staticmethod

@@ -386,3 +386,67 @@ def test_a_figure_that_other_sources_contradict_is_flagged_with_theirs(tmp_path,
 def test_figures_from_copies_of_one_document_or_one_source_do_not_make_a_disagreement(ingested):
     answer = ingested.chain.ask("浙江现在有多少个国家级中小企业特色产业集群？")
     assert "来源之间不一致" not in answer.answer
+
+
+# A later notice changes an earlier one's deadline; the same province's 办法 has an article long enough to be
+# cut across two chunks, its subject (申报主体) in the first and its quota in the second.
+def yearly_notice(year: int, number: int, deadline: str, signed: str) -> str:
+    """Next year's notice in last year's words: only the year, the number, the deadline and the date differ."""
+    return f"""宁夏回族自治区工业和信息化厅关于做好{year}年度自治区级特色产业集群管理工作的通知
+宁工信发〔{year}〕{number}号
+各市工业和信息化局：
+一、自治区级集群所在县（市、区）中小企业主管部门要加强跟踪评估，组织各集群填报上一年度发展情况，并在每年{deadline}前报送自治区工业和信息化厅。
+宁夏回族自治区工业和信息化厅
+{signed}
+"""
+
+
+RULE_CHANGES = {
+    "notice-2023.txt": yearly_notice(2023, 15, "4月30日", "2023年3月1日"),
+    "notice-2025.txt": yearly_notice(2025, 9, "3月31日", "2025年2月10日"),
+    "measures.txt": """宁夏回族自治区特色产业集群培育办法
+第一条 为培育自治区级中小企业特色产业集群，壮大县域经济，结合自治区实际，制定本办法。
+第二条 本办法所称自治区级集群，是指位于自治区县级行政区划范围内、以中小企业为主体、主导产业突出的中小企业产业集群。
+第三条 自治区工业和信息化厅负责集群培育工作的统筹指导，制定认定标准，组织认定、监测和考核，并从自治区级集群中择优向工业和信息化部推荐国家级集群。
+第六条 自治区级集群申报实行自愿原则，由集群所在地县（市、区）中小企业主管部门作为申报主体，向所在市工业和信息化局申报。申报材料应当包括集群基本情况、主导产业发展情况、中小企业发展情况、创新能力建设情况、数字化转型和绿色低碳发展情况、公共服务体系建设情况、治理和服务机构运行情况以及下一步发展规划，并附相关统计数据和佐证材料，所有材料应当真实、准确、完整，不得弄虚作假，一经发现即取消申报资格。各市工业和信息化局应当对申报材料进行审核，重点核实集群产值、企业数量、创新平台等关键数据，并组织实地核查，核查内容包括集群运营管理机构的实际运行情况、公共服务平台的服务能力和服务企业数量、集群内重点企业的生产经营情况，审核通过后出具推荐意见。自治区工业和信息化厅收到推荐材料后，组织专家评审，评审采取材料审查和现场答辩相结合的方式进行，专家组由产业、技术、管理和财务等方面的专家组成，评审结果在厅门户网站公示五个工作日，公示无异议的予以认定并公布。每个市每年推荐数量不超过3个。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def rule_changes(tmp_path_factory, model_dir):
+    from assistant.container import Assistant
+
+    from .conftest import make_settings
+
+    tmp = tmp_path_factory.mktemp("rule-changes")
+    (tmp / "corpus").mkdir()
+    for name, text in RULE_CHANGES.items():
+        (tmp / "corpus" / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp, tmp / "corpus"))
+    assistant.ingestor.ingest(progress=False)
+    return assistant
+
+
+def test_a_rule_a_later_notice_changed_is_given_as_it_now_stands_then_as_it_was(rule_changes):
+    answer = rule_changes.chain.ask("现在宁夏集群每年报送上一年度发展情况的截止日是哪天？")
+    assert answer.answered and answer.answer.index("3月31日") < answer.answer.index("4月30日"), answer.answer
+    assert [c.date for c in answer.citations] == ["2025-02-10", "2023-03-01"]
+    assert "此前，据2023年3月1日发布的资料" in answer.answer
+
+
+def test_a_question_naming_the_earlier_year_gets_that_years_rule(rule_changes):
+    answer = rule_changes.chain.ask("2023年宁夏要求集群上一年度发展情况几号前报送？")
+    assert answer.answered and "4月30日" in answer.answer and "3月31日" not in answer.answer, answer.answer
+
+
+def test_a_chunk_that_opens_inside_an_article_brings_the_articles_start(rule_changes):
+    docs = rule_changes.retriever.invoke("宁夏每个市每年推荐集群数量不超过几个？", k=1)
+    assert "不超过3个" in docs[0].page_content and "申报主体" not in docs[0].page_content
+    assert len(docs) == 2 and "第六条 自治区级集群申报实行自愿原则，由集群所在地县（市、区）中小企业主管部门作为申报主体" in docs[1].page_content
+
+
+def test_who_files_an_application_is_answered_with_the_articles_subject(rule_changes):
+    answer = rule_changes.chain.ask("宁夏自治区级集群由谁申报？", top_k=1)
+    assert answer.answered and "县（市、区）中小企业主管部门作为申报主体" in answer.answer, answer.answer
+    assert answer.citations[0].place == "第六条"
