@@ -71,7 +71,9 @@ class ValueKind:
 
 
 VALUE_KINDS = (
-    ValueKind("share", r"比例|比重|占比|份额|率|增速|增幅|增长|涨|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
+    # A growth rate is a share of something growing: 比重在70%以上 does not say how fast output grows.
+    ValueKind("growth", r"增长率|增速|增幅|增长|涨幅|涨", rf"^(?=.*(?:增|涨|长|速|幅|提高|提升|年均)).*(?:\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为]))", quantity=True),
+    ValueKind("share", r"比例|比重|占比|份额|率|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
     ValueKind("amount", r"收入|营收|产值|资金|奖补|奖励|补贴|补助|多少钱|[金贸易口业售资]额|额度|利润|税收|多少[万亿]*元",
               rf"[\d.{_CN_NUMERAL}百千]+[多余]?[万亿]*元", quantity=True, attribute=True),
     ValueKind("score", r"多少分|几分", r"\d+分", quantity=True),
@@ -151,7 +153,7 @@ def analyse(question: str) -> Intent:
     return Intent(
         type=qtype,
         places=places,
-        numbers=tuple(_NUMBER.findall(question)) + tuple(_CN_DIGITS[m] for m in _ORDINAL.findall(question)),
+        numbers=tuple(dict.fromkeys([*_NUMBER.findall(question), *(_CN_DIGITS[m] for m in _ORDINAL.findall(question))])),
         programmes=programmes,
         wants_latest=bool(re.search(r"现在|目前|最新|如今|截至|至今|迄今|累计|一共|总共", question)),
         date_grain="day" if re.search(r"几号|哪天|哪一天|几月几日", question)

@@ -24,6 +24,12 @@ _TRAILING = re.compile(r"[呢吗？?。！!\s]+$")
 _QUESTION_WORD = re.compile(r"多少|几|哪|什么|谁|是否|怎么|如何|何时")
 _QUESTION_PHRASES = re.compile(r"有多少个|有多少家|有多少|多少个|多少家|多少|几个|几家|几|哪些|哪几个|哪一年|哪年|什么|是否|吗|呢|[？?。]")
 _DOMAIN_NOUN = re.compile(r"集群|企业|小巨人|冠军|名单|规划|办法|细则|政策|平台|项目|产值|就业")
+# 那一年 / 当年: the year the previous question named.
+_THAT_YEAR = re.compile(r"那一年|那年|当年|同年|这一年")
+_YEAR = re.compile(r"(?:19|20)\d{2}年度?")
+# 这个比例, 那个标准, 同样的要求: the follow-up asks about what the previous question asked, so it is not a
+# question of its own even when it names a programme (那陕西的省级集群这个比例要求是多少？).
+_REFERS_BACK = re.compile(r"这个|那个|这一|这项|那项|该项|同样|相同")
 
 
 def previous_question(history: list[Turn]) -> str | None:
@@ -35,15 +41,28 @@ def topic(question: str) -> str:
     return _QUESTION_PHRASES.sub("", question).strip("，, ")
 
 
+def subject(question: str) -> str:
+    """What the previous question was about. A one-clause question loses the attribute it asked for after
+    its last 的 (2023年度推荐集群的通知文号是多少 → 2023年度推荐集群), which a follow-up about another
+    attribute must not inherit; a longer one keeps its clauses, which name what the follow-up is about."""
+    about = topic(question)
+    if re.search(r"[，,；;]", about) or "的" not in about:
+        return about
+    return about.rsplit("的", 1)[0]
+
+
 def _swap(fragment: str, previous: str) -> str | None:
-    """Previous question with each term of the fragment put in place of the same kind of term."""
-    swapped = previous
+    """Previous question with each term of the fragment put in place of the same kind of term; a place the
+    previous question had none of goes in front (国家级…占比 → 陕西 + 省级…占比)."""
+    swapped, added = previous, ""
     for kind in _KINDS:
         new = next((t for t in kind if t in fragment), None)
         old = next((t for t in kind if t in previous and t != new), None)
         if new and old and new not in previous:
             swapped = swapped.replace(old, new)
-    return swapped if swapped != previous else None
+        elif new and not old and new not in previous and kind is _KINDS[0]:
+            added = new
+    return added + swapped if swapped != previous else None
 
 
 def standalone(question: str, history: list[Turn]) -> str:
@@ -51,10 +70,14 @@ def standalone(question: str, history: list[Turn]) -> str:
     previous = previous_question(history)
     if not previous:
         return question
+    year = _YEAR.search(previous)
+    if year and _THAT_YEAR.search(question):
+        asked = _TRAILING.sub("", _LEADING.sub("", _THAT_YEAR.sub(year.group(), question.strip(), count=1)))
+        return f"{subject(previous)}，{asked}"
     fragment = _TRAILING.sub("", _LEADING.sub("", question.strip()))
     if _PRONOUN.search(fragment):
         return _PRONOUN.sub(topic(previous), fragment, count=1)
-    own_question = bool(_QUESTION_WORD.search(fragment))
+    own_question = bool(_QUESTION_WORD.search(fragment)) and not _REFERS_BACK.search(fragment)
     names_something = bool(_DOMAIN_NOUN.search(fragment))
     swapped = _swap(fragment, previous)
     if swapped and not (own_question and names_something):

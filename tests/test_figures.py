@@ -28,6 +28,8 @@ OUTPUT = "截至目前,工信部已在全国范围内认定了100个中小企业
         ("2024年度集群名单是工信部用哪个文件发出来的?", "document", ""),
         ("刘贤刚是哪个单位的?", "organisation", ""),
         ("写300个国家级集群那篇稿子的记者是谁?", "author", ""),
+        ("按国家的认定标准,集群产值每年平均要增长多少以上?", "growth", ""),
+        ("近2年主营业务收入年平均增长率要多少?", "growth", ""),
         ("浙江有多少家小巨人?", None, ""),  # a count of things, whatever they are
         ("国家级特色集群里哪些行业的占比比较高?", None, ""),  # asks for industries, not a share
         ("集群中小企业工业互联网普及率46.7%这个数出自哪份报告?", "document", ""),  # the share is given
@@ -45,6 +47,9 @@ def test_value_kinds_recognise_values_as_sources_write_them():
     assert has_value(share, "上云比例不低于30%") and has_value(share, "占到两成")
     assert has_value(amount, "年产值规模超500亿元") and has_value(amount, "成为又一个千亿元级产业")
     assert not has_value(amount, "集聚了103家企业") and not has_value(share, "成员单位")
+    growth = analyse("产值每年要增长多少?").value_kind
+    assert has_value(growth, "产值年均增速高于10%") and has_value(growth, "研发经费年均增长不低于5%")
+    assert not has_value(growth, "中小企业产值占集群总产值的比重在70%以上")
 
 
 def test_entity_kinds_want_a_named_one():
@@ -67,6 +72,8 @@ def test_entity_kinds_want_a_named_one():
         ("浙江今年新上榜的国家级集群,报道里点名的是哪两个?", set()),  # clusters in general
         ("2024年新认定的那批集群里,哪几类产业出现得比较多?", set()),
         ("想申报江苏省级特色集群,得有多少个省级以上创新平台?", set()),
+        ("福建各设区市2024年报集群推荐材料的截止时间?", set()),  # a year is no name
+        ("宁夏自治区级集群由谁申报?", set()),  # nor a province
     ],
 )
 def test_a_question_about_one_cluster_names_what_sets_it_apart(question, words):
@@ -102,3 +109,16 @@ def test_a_clause_about_another_year_does_not_answer():
     intent = analyse("全国特色产业集群2023年的总产值是多少?")
     assert other_year(intent, "2022年产值超过2.5万亿元")
     assert not other_year(intent, "2023年产值超过3万亿元") and not other_year(intent, OUTPUT.split(",")[1])
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype", "nationwide"),
+    [
+        ("陕西省级集群由谁申报?", "who", False),  # 申报 alone would make it a condition question
+        ("按国家的认定标准,集群产值每年平均要增长多少以上?", "number", True),
+        ("集群里国家高新技术企业要有几家?", "number", False),  # an enterprise's title, not the national programme
+    ],
+)
+def test_what_a_question_asks_and_at_which_level(question, qtype, nationwide):
+    intent = analyse(question)
+    assert intent.type == qtype and intent.nationwide == nationwide
