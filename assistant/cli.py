@@ -9,11 +9,11 @@ import unicodedata
 from pathlib import Path
 
 from .container import build_assistant
-from .embeddings import EmbeddingModelMissing, prepare_offline_model
-from .query import QuestionError
+from .library.embeddings import EmbeddingModelMissing, prepare_offline_model
+from .answering.query import QuestionError
 from .schema import Answer, Turn
 from .settings import Settings
-from .store import IndexModelMismatch, StoreUnavailable
+from .library.store import IndexModelMismatch, StoreUnavailable
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -17,19 +17,19 @@ class Assistant:
 
     @cached_property
     def embeddings(self):
-        from .embeddings import build_embeddings
+        from .library.embeddings import build_embeddings
 
         return build_embeddings(self.settings)
 
     @cached_property
     def store(self):
-        from .store import Store, make_client
+        from .library.store import Store, make_client
 
         return Store(make_client(self.settings), self.settings.collection, self.settings.embedding_model)
 
     @cached_property
     def retriever(self):
-        from .retrieve import HybridRetriever
+        from .library.retrieve import HybridRetriever
 
         s = self.settings
         return HybridRetriever(store=self.store, embeddings=self.embeddings, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker)
@@ -44,7 +44,7 @@ class Assistant:
 
     @cached_property
     def extractive(self):
-        from .answer_extractive import ExtractiveAnswerer
+        from .answering.extractive import ExtractiveAnswerer
 
         return ExtractiveAnswerer(self.embeddings, min_evidence=self.settings.min_evidence)
 
@@ -63,19 +63,19 @@ class Assistant:
         s = self.settings
         if not (s.llm_base_url and s.llm_model):
             return self.extractive
-        from .answer_llm import LLMAnswerer
+        from .answering.llm import LLMAnswerer
 
         return LLMAnswerer(self.chat_model, self.extractive, timeout=s.llm_timeout)
 
     @cached_property
     def chain(self):
-        from .chain import AskChain
+        from .answering.chain import AskChain
 
         return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k)
 
     @cached_property
     def ingestor(self):
-        from .ingest import Ingestor
+        from .ingest.ingestor import Ingestor
 
         return Ingestor(self.settings, self.store, self.embeddings)
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from assistant.container import build_assistant
-from assistant.query import normalise
+from assistant.answering.query import normalise
 from assistant.schema import Turn
 
 from .runner import QA_DEFAULT, load_qa, percentile

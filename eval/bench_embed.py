@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
-from assistant.chunk import chunk_document
-from assistant.document import build_document
-from assistant.embeddings import prepare_offline_model
+from assistant.ingest.chunk import chunk_document
+from assistant.ingest.document import build_document
+from assistant.library.embeddings import prepare_offline_model
 from assistant.settings import PROJECT_ROOT, Settings
 
 BATCH = 16

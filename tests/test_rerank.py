@@ -4,7 +4,7 @@ import pytest
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
 from assistant.container import Assistant
-from assistant.query import parse
+from assistant.answering.query import parse
 
 
 @pytest.fixture(scope="module")

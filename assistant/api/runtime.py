@@ -14,11 +14,11 @@ from pathlib import Path
 
 from fastapi import Request
 
-from ..chain import AskChain
+from ..answering.chain import AskChain
 from ..container import Assistant, build_assistant
-from ..embeddings import EmbeddingModelMissing
+from ..library.embeddings import EmbeddingModelMissing
 from ..settings import Settings
-from ..store import IndexModelMismatch, StoreUnavailable
+from ..library.store import IndexModelMismatch, StoreUnavailable
 from .documents import DocumentLibrary
 from .errors import ApiError
 from .feedback import FeedbackLog

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from .chunk import split_sentences
-from .clean import quotable
-from .injection import instruction_like
-from .schema import Citation, Script
-from .script import to_simplified, to_traditional
+from ..ingest.chunk import split_sentences
+from ..ingest.clean import quotable
+from ..ingest.injection import instruction_like
+from ..schema import Citation, Script
+from ..script import to_simplified, to_traditional
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

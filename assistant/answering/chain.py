@@ -13,10 +13,10 @@ from typing import Any, Protocol
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer_extractive import Draft
+from .extractive import Draft
 from .query import Question, normalise, parse
-from .retrieve import HybridRetriever
-from .schema import Answer, Filters, Retrieved, Timings, Turn
+from ..library.retrieve import HybridRetriever
+from ..schema import Answer, Filters, Retrieved, Timings, Turn
 
 
 class Answerer(Protocol):

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .govdoc import DOC_NUMBER, doc_number, is_title_line, rules
+from ..ingest.govdoc import DOC_NUMBER, doc_number, is_title_line, rules
 from .intent import places_in
-from .script import to_simplified
-from .tokens import title_fit, tokenize
+from ..script import to_simplified
+from ..library.tokens import title_fit, tokenize
 
 Field = Literal["doc_number", "signed_on", "issuer"]
 # How much of the question's own words (without the asking phrase) the title must hold.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from .govdoc import DOC_NUMBER
-from .script import to_simplified
+from ..ingest.govdoc import DOC_NUMBER
+from ..script import to_simplified
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
 
@@ -211,7 +211,7 @@ def cluster_words(question: str) -> tuple[str, ...]:
     A question about "the" clusters in general (2024年新认定的那批集群, 国家级特色集群) names none."""
     import jieba.posseg
 
-    from .tokens import _jieba
+    from ..library.tokens import _jieba
 
     _jieba()
     words: list[str] = []

@@ -20,13 +20,13 @@ from .articles import article_text, asked_article
 from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, phrase, quote
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import answering_figures, figures, only_other_figures, other_year
-from .govdoc import DOC_NUMBER, lead_in
+from ..ingest.govdoc import DOC_NUMBER, lead_in
 from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
-from .schema import Citation, Script, Turn
-from .script import to_simplified, to_traditional
-from .tokens import _jieba, canonical, tokenize, weight
+from ..schema import Citation, Script, Turn
+from ..script import to_simplified, to_traditional
+from ..library.tokens import _jieba, canonical, tokenize, weight
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
 DISAGREEMENT_NOTE = "（来源之间不一致：另有{n}份资料给出{figure}，见{refs}；请以最新的正式文件为准核对。）"

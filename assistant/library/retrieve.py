@@ -17,8 +17,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from .document_facts import named_documents, names_a_document
-from .schema import Filters
+from ..answering.document_facts import named_documents, names_a_document
+from ..schema import Filters
 from .store import date_number
 from .tokens import search_tokens
 

@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 
 from .clean import CJK, is_chrome_line
-from .script import to_simplified
+from ..script import to_simplified
 
-RULES_FILE = Path(__file__).parent / "data" / "govdoc.toml"
+RULES_FILE = Path(__file__).parent.parent / "data" / "govdoc.toml"
 NUMERAL = "[一二三四五六七八九十百零〇两0-9０-９]+"
 # 工信部企业〔2022〕119号, 工信厅企业函〔2024〕122号, 陕工信发〔2023〕89号; brackets vary between sites.
 DOC_NUMBER = re.compile(rf"[{CJK}]{{1,16}}[〔\[［【(（]((?:19|20)\d{{2}})[〕\]］】)）]\s*(\d{{1,4}})\s*号")

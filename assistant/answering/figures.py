@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .govdoc import DOC_NUMBER
+from ..ingest.govdoc import DOC_NUMBER
 from .intent import ASKS_NEW, PROVINCES, Intent
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.

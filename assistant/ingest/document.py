@@ -21,11 +21,11 @@ from .govdoc import (
     split_run_on,
     title_from_lead,
 )
-from .intent import PROVINCES, issuing_province
+from ..answering.intent import PROVINCES, issuing_province
 from .load import LoadError, ReadLimits, load_file
 from .metadata import Header, extract_header
-from .schema import Document, DocumentMeta
-from .script import detect_script, to_simplified
+from ..schema import Document, DocumentMeta
+from ..script import detect_script, to_simplified
 
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_FIELDS = ("title", "source", "date", "url", "doc_number")

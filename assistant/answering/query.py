@@ -6,10 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .clean import CJK
-from .schema import UNREADABLE_TEXT, Script, has_lone_surrogate
-from .script import detect_script, to_simplified
-from .tokens import canonical
+from ..ingest.clean import CJK
+from ..schema import UNREADABLE_TEXT, Script, has_lone_surrogate
+from ..script import detect_script, to_simplified
+from ..library.tokens import canonical
 
 MAX_QUESTION_CHARS = 2000
 

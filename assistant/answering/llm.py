@@ -16,14 +16,14 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from .answer_extractive import Draft, ExtractiveAnswerer
+from .extractive import Draft, ExtractiveAnswerer
 from .evidence import Sentence, build_citation, numbers_in, sentences_from
-from .injection import without_instructions
+from ..ingest.injection import without_instructions
 from .query import Question
 from .rewrite import standalone
-from .schema import Turn
-from .script import to_simplified, to_traditional
-from .tokens import bigrams
+from ..schema import Turn
+from ..script import to_simplified, to_traditional
+from ..library.tokens import bigrams
 
 NOT_FOUND_MARK = "资料中未找到"
 

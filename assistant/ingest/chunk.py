@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from .clean import CJK
 from .govdoc import enclosing_lead_ins, locate
 from .quality import score_text
-from .schema import Chunk, Document
-from .script import to_simplified
+from ..schema import Chunk, Document
+from ..script import to_simplified
 
 _FULL_END = "。！？；…"
 _ASCII_END = "!?;."

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-PATTERNS_FILE = Path(__file__).parent / "data" / "injection.toml"
+PATTERNS_FILE = Path(__file__).parent.parent / "data" / "injection.toml"
 
 
 @lru_cache(maxsize=1)

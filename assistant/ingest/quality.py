@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .clean import CJK
 from .injection import count_instructions
-from .schema import QualitySignals
+from ..schema import QualitySignals
 
 _HAN_RUN = re.compile(f"[{CJK}]+")
 _MOJIBAKE = re.compile(

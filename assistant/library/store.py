@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from .schema import Chunk, DocumentMeta
+from ..schema import Chunk, DocumentMeta
 
 _MANIFEST_VECTOR = [1.0]  # the manifest is looked up by id, never searched; Chroma still wants a vector
 

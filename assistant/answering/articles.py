@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from .evidence import Sentence
-from .govdoc import NUMERAL, number_of
+from ..ingest.govdoc import NUMERAL, number_of
 
 _ARTICLE = re.compile(rf"第({NUMERAL})条")
 # Enough for a long article; a longer one is cut at a sentence end and the reader follows the citation.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .intent import PROVINCES
-from .schema import Turn
+from ..schema import Turn
 
 _SCOPES = ("全国", "全省", "县域")
 _REGIONS = ("东部", "中部", "西部", "东北")

@@ -1,0 +1,1 @@
+"""The library and its indexes: the Chroma store, embeddings, keyword tokens and hybrid retrieval."""
