@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..ingest.govdoc import DOC_NUMBER, doc_number, is_title_line, rules
-from .intent import places_in
+from ..vocabulary import places_in
 from ..script import to_simplified
 from ..library.tokens import title_fit, tokenize
 

@@ -21,7 +21,8 @@ from .document_facts import Field, asked_field, chinese_date, find_fact, numbers
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import answering_figures, figures, only_other_figures, other_year
 from ..ingest.govdoc import DOC_NUMBER, lead_in
-from .intent import PROVINCES, Intent, analyse, issuing_province, has_value, mentions, number_pattern, quantity_matches
+from ..vocabulary import PROVINCES, issuing_province
+from .intent import Intent, analyse, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
 from ..schema import Citation, Script, Turn

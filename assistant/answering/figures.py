@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from ..ingest.govdoc import DOC_NUMBER
-from .intent import ASKS_NEW, PROVINCES, Intent
+from ..vocabulary import PROVINCES
+from .intent import ASKS_NEW, Intent
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
 FIGURE = re.compile(

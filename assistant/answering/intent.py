@@ -8,40 +8,14 @@ from functools import lru_cache
 from typing import Literal
 
 from ..ingest.govdoc import DOC_NUMBER
-from ..script import to_simplified
+from ..vocabulary import PROGRAMMES, PROVINCES, places_in, vocabulary
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
 
-# Order matters: the first matching type wins ("哪一年" is a date question, not a list question).
-_TYPE_PATTERNS: tuple[tuple[QuestionType, str], ...] = (
-    ("date", r"何时|什么时候|哪一年|哪年|几月|几号|日期|哪天|多久|有效期|几年"),
-    ("list", r"哪些|哪几|列举|都有什么|有哪|包括什么|包含什么|几方面|哪两个|哪三个|分别是|分别叫"),
-    # 由谁申报 asks who, though 申报 also marks a condition question.
-    ("who", r"谁"),
-    ("number", r"多少|几个|几家|几成|几项|几次|多大|多高|比例|占比|百分之|规模|数量|排名|第几|老几|几位|总数|金额|产值|增长率|几"),
-    ("condition", r"条件|要求|标准|门槛|满足|认定|怎样才能|如何才能|申报|资格|不低于|不少于"),
-    ("who", r"谁|哪家|哪个部门|哪个单位|哪位|什么机构|叫什么|名字|名称|哪个|什么规划|什么文件|什么活动"),
-    ("definition", r"什么是|是什么|指什么|指的是|含义|定义|意思|怎么理解|如何理解"),
-)
-
-PROVINCES = (
-    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
-    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门"
-).split()
+_TYPE_PATTERNS: tuple[tuple[QuestionType, str], ...] = tuple((t["name"], "|".join(t["words"])) for t in vocabulary()["types"])
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十])(?:批|届)")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")}
-# Programmes and levels a user can confuse: asking about one must not be answered with another.
-PROGRAMMES: dict[str, tuple[str, ...]] = {
-    "小巨人": ("小巨人",),
-    "单项冠军": ("单项冠军", "冠军"),
-    "专精特新中小企业": ("专精特新中小企业",),
-    "创新型中小企业": ("创新型中小企业",),
-    "省级": ("省级", "省内", "全省"),
-    "市级": ("市级",),
-    "国家级": ("国家级", "国家", "工信部", "全国"),
-    "先进制造业集群": ("先进制造业集群", "先进创筑业集群"),
-}
 
 
 _ASKED_QUANTITY = re.compile(r"(?:多少|几)([个家项位种批人次元倍])?")
@@ -70,27 +44,16 @@ class ValueKind:
     2.5万亿元 is an output value, not an export value."""
 
 
-VALUE_KINDS = (
-    # A growth rate is a share of something growing: 比重在70%以上 does not say how fast output grows.
-    ValueKind("growth", r"增长率|增速|增幅|增长|涨幅|涨", rf"^(?=.*(?:增|涨|长|速|幅|提高|提升|年均)).*(?:\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为]))", quantity=True),
-    ValueKind("share", r"比例|比重|占比|份额|率|百分之", rf"\d%|百分之|分之|[\d{_CN_NUMERAL}]成(?![员本果立为])", quantity=True),
-    ValueKind("amount", r"收入|营收|产值|资金|奖补|奖励|补贴|补助|多少钱|[金贸易口业售资]额|额度|利润|税收|多少[万亿]*元",
-              rf"[\d.{_CN_NUMERAL}百千]+[多余]?[万亿]*元", quantity=True, attribute=True),
-    ValueKind("score", r"多少分|几分", r"\d+分", quantity=True),
-    ValueKind("jobs", r"就业|多少人|几人|人数|员工|职工", r"\d[\d.]*[多余]?[万亿]*(?:人|名|个(?:就业)?岗位)", quantity=True, attribute=True),
-    ValueKind("duration", r"几年|多久|多长时间|有效期|期限",
-              rf"(?<!\d)(?:\d{{1,2}}|[{_CN_NUMERAL}]+)(?:[~\-至到](?:\d{{1,2}}|[{_CN_NUMERAL}]+))?个?(?:年(?!度)|月|天|周)"),
-    ValueKind("when", r"何时|什么时候|哪一年|哪年|几月|几号|哪天|哪一天|日期", r"(?:19|20)\d{2}年|\d+月|\d+日|今年|去年|前年"),
-    ValueKind("county", r"哪个(?:县|区|镇|乡)|哪些(?:县|区)", r"[\u4e00-\u9fff](?:县|镇|乡)(?![级域城])|(?<![地园社产城片郊景])区(?![域级])", any_type=True),
-    ValueKind("province", r"哪个省|哪些省|哪几个省|哪一个省", "|".join(PROVINCES), any_type=True),
-    ValueKind("organisation", r"哪(?:个|家)(?:单位|部门|机构)|什么(?:单位|部门|机构)",
-              r"研究院|学院|大学|研究所|研究中心|协会|商会|委员会|公司|集团|银行|[化务政技]部|[信商政]局|[信商政]厅|发改委",
-              any_type=True),
-    ValueKind("author", r"记者是谁|作者是谁|谁写的|哪位记者|记者叫什么", r"(?:记者|作者)[:：]?\s*[\u4e00-\u9fff]{2,4}", any_type=True),
-    ValueKind("document", r"哪(?:个|份|一份)(?:文件|通知|通告|报告|规划|办法)|什么(?:文件|通知|通告|报告)", r"《[^》]{4,}》", any_type=True),
-    ValueKind("doc_number", r"文号|发文字号|字号", DOC_NUMBER.pattern, any_type=True),
-    ValueKind("cluster", r"哪(?:个|些|几个)(?:产业)?集群|集群.{0,12}哪[两三四五几]个|集群(?:的名字)?叫什么|集群的?(?:名字|名称|全称)",
-              r"(?:市|县|区|镇)[\u4e00-\u9fff]{2,12}?(?:产业|家产)?集群", any_type=True),
+def _value_pattern(pattern: str) -> str:
+    return pattern.replace("{numeral}", _CN_NUMERAL).replace("{province}", "|".join(PROVINCES)).replace("{doc_number}", DOC_NUMBER.pattern)
+
+
+VALUE_KINDS = tuple(
+    ValueKind(
+        k["name"], k["asked"], _value_pattern(k["value"]),
+        any_type=k.get("any_type", False), quantity=k.get("quantity", False), attribute=k.get("attribute", False),
+    )
+    for k in vocabulary()["value_kinds"]
 )  # fmt: skip
 
 
@@ -130,17 +93,6 @@ def classify(question: str) -> QuestionType:
         if re.search(pattern, question):
             return qtype
     return "general"
-
-
-def issuing_province(source: str, title: str) -> str | None:
-    """The province a document's issuer or title names (云南省工业和信息化厅…), if any."""
-    return next(iter(places_in(to_simplified(f"{source}{title}"))), None)
-
-
-def places_in(text: str) -> tuple[str, ...]:
-    """Provinces only: a city or county name cannot be told from other words by its suffix alone
-    (园区, 多少个县), and rare place names already weigh heavily in lexical matching."""
-    return tuple(p for p in PROVINCES if p in text)
 
 
 def analyse(question: str) -> Intent:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .intent import PROVINCES
+from ..vocabulary import PROVINCES
 from ..schema import Turn
 
 _SCOPES = ("全国", "全省", "县域")

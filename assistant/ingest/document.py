@@ -21,7 +21,7 @@ from .govdoc import (
     split_run_on,
     title_from_lead,
 )
-from ..answering.intent import PROVINCES, issuing_province
+from ..vocabulary import PROVINCES, issuing_province
 from .load import LoadError, ReadLimits, load_file
 from .metadata import Header, extract_header
 from ..schema import Document, DocumentMeta
