@@ -117,6 +117,18 @@ class Filters(BaseModel):
 
     _readable = field_validator("source")(readable)
 
+    def describe(self) -> str:
+        """The active conditions in words (起始日期 2024-01-01、来源 杭州网), for a reader told they may be why
+        nothing was found."""
+        parts = [
+            f"{label} {value}"
+            for label, value in (("起始日期", self.date_from), ("截止日期", self.date_to), ("来源", self.source))
+            if value
+        ]
+        if self.doc_ids:
+            parts.append(f"限定 {len(self.doc_ids)} 篇文档")
+        return "、".join(parts)
+
     @field_validator("date_from", "date_to")
     @classmethod
     def _iso_date(cls, value: str | None) -> str | None:

@@ -453,3 +453,12 @@ def test_who_files_an_application_is_answered_with_the_articles_subject(rule_cha
     answer = rule_changes.chain.ask("宁夏自治区级集群由谁申报？", top_k=1)
     assert answer.answered and "县（市、区）中小企业主管部门作为申报主体" in answer.answer, answer.answer
     assert answer.citations[0].place == "第六条"
+
+
+def test_a_refusal_under_a_filter_names_the_filter(ingested):
+    from assistant.schema import Filters
+
+    filtered = ingested.chain.ask(ZJ_Q, filters=Filters(date_to="2000-01-01", source="杭州网"))
+    assert not filtered.answered and "筛选条件：截止日期 2000-01-01、来源 杭州网" in filtered.answer
+    unfiltered = ingested.chain.ask("红烧肉怎么做比较好吃？")
+    assert not unfiltered.answered and "筛选条件" not in unfiltered.answer

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .extractive import Draft
-from .query import Question, normalise, parse
 from ..library.retrieve import HybridRetriever
 from ..schema import Answer, Filters, Retrieved, Timings, Turn
+from ..script import to_traditional
+from .extractive import Draft
+from .query import Question, normalise, parse
+
+
+# A refusal under a filter may be the filter's doing: the reader is told which, and how to check.
+FILTERED_NOTE = "（当前启用了筛选条件：{filters}。相关资料可能被筛掉了，去掉筛选条件再问一次试试。）"
 
 
 class Answerer(Protocol):
@@ -63,6 +69,12 @@ class AskChain:
             else:
                 yield {"delta": piece}
         assert draft is not None, "an answerer's stream ends with its Draft"
+        filters: Filters | None = state.get("filters")
+        if not draft.answered and filters is not None and filters.describe():
+            note = FILTERED_NOTE.format(filters=filters.describe())
+            note = to_traditional(note) if state["parsed"].script == "traditional" else note
+            draft = replace(draft, answer=draft.answer + note)
+            yield {"delta": note}
         yield {"answer": self._contract(state, draft, _ms(t))}
 
     def _contract(self, state: dict[str, Any], draft: Draft, answer_ms: float) -> Answer:
