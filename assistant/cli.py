@@ -8,12 +8,12 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from .answering.query import QuestionError
 from .container import build_assistant
 from .library.embeddings import EmbeddingModelMissing, prepare_offline_model
-from .answering.query import QuestionError
+from .library.store import IndexModelMismatch, StoreUnavailable
 from .schema import Answer, Turn
 from .settings import Settings
-from .library.store import IndexModelMismatch, StoreUnavailable
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -23,6 +23,11 @@ def to_traditional(text: str) -> str:
     return _converter("s2tw").convert(text)
 
 
+def in_script(template: str, script: Script) -> str:
+    """Connective words follow the reader's script; source text is already in it (Sentence.display)."""
+    return to_traditional(template) if script == "traditional" else template
+
+
 def detect_script(text: str, threshold: float = 0.03) -> Script:
     """Traditional when enough of its Chinese characters change under t2s; a few shared forms do not count."""
     han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]

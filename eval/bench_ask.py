@@ -14,8 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.container import build_assistant
 from assistant.answering.query import normalise
+from assistant.container import build_assistant
 from assistant.schema import Turn
 
 from .runner import QA_DEFAULT, load_qa, percentile

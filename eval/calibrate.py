@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.container import build_assistant
 from assistant.answering.query import normalise, parse
+from assistant.container import build_assistant
 from assistant.schema import Turn
 
 from .runner import QA_DEFAULT, load_qa

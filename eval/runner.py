@@ -12,12 +12,11 @@ import json
 import re
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assistant.container import Assistant
 from assistant.answering.query import normalise
+from assistant.container import Assistant
 from assistant.schema import Answer, Citation, Retrieved, Timings, Turn
 from assistant.script import to_simplified
 

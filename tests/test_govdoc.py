@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from assistant.ingest.document import build_document
 from assistant.answering.document_facts import asked_field, kind_named
+from assistant.ingest.document import build_document
 from assistant.ingest.govdoc import (
     doc_number,
     enclosing_lead_ins,

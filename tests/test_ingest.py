@@ -15,8 +15,8 @@ from assistant.container import Assistant
 from assistant.ingest.document import doc_id_for
 from assistant.ingest.pending import deleting_path, held, park, staged_path
 from assistant.library.embeddings import build_embeddings
-from assistant.settings import Settings
 from assistant.library.store import IndexModelMismatch
+from assistant.settings import Settings
 
 from .conftest import SEEDS, make_settings
 

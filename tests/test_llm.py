@@ -4,10 +4,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.answering.llm import SYSTEM_PROMPT, LLMAnswerer
 from assistant.answering.chain import AskChain
-from assistant.container import Assistant
+from assistant.answering.llm import SYSTEM_PROMPT, LLMAnswerer
 from assistant.answering.query import parse
+from assistant.container import Assistant
 from assistant.schema import Turn
 
 from .fake_openai import Script, serve

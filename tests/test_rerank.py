@@ -3,8 +3,8 @@
 import pytest
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from assistant.container import Assistant
 from assistant.answering.query import parse
+from assistant.container import Assistant
 
 
 @pytest.fixture(scope="module")

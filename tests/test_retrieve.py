@@ -1,7 +1,7 @@
 """Hybrid retrieval: filters, near-duplicate collapse, index changes seen without a restart, streaming."""
 
-from assistant.container import Assistant
 from assistant.answering.query import parse
+from assistant.container import Assistant
 from assistant.schema import Filters
 
 from .conftest import SEEDS, make_settings

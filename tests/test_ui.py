@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
+from assistant.answering.query import parse
 from assistant.api.feedback import FeedbackLog
 from assistant.api.models import DocumentDetail
 from assistant.api.render import answer_html, answer_text, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers
-from assistant.settings import Settings
-from assistant.answering.query import parse
 from assistant.schema import Answer, Citation
+from assistant.settings import Settings
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .evidence import Sentence
 from ..ingest.govdoc import NUMERAL, number_of
+from .evidence import Sentence
 
 _ARTICLE = re.compile(rf"第({NUMERAL})条")
 # Enough for a long article; a longer one is cut at a sentence end and the reader follows the citation.

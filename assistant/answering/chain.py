@@ -16,10 +16,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..library.retrieve import HybridRetriever
 from ..schema import Answer, Filters, Retrieved, Timings, Turn
-from ..script import to_traditional
+from ..script import in_script
 from .extractive import Draft
 from .query import Question, normalise, parse
-
 
 # A refusal under a filter may be the filter's doing: the reader is told which, and how to check.
 FILTERED_NOTE = "（当前启用了筛选条件：{filters}。相关资料可能被筛掉了，去掉筛选条件再问一次试试。）"
@@ -71,8 +70,7 @@ class AskChain:
         assert draft is not None, "an answerer's stream ends with its Draft"
         filters: Filters | None = state.get("filters")
         if not draft.answered and filters is not None and filters.describe():
-            note = FILTERED_NOTE.format(filters=filters.describe())
-            note = to_traditional(note) if state["parsed"].script == "traditional" else note
+            note = in_script(FILTERED_NOTE.format(filters=filters.describe()), state["parsed"].script)
             draft = replace(draft, answer=draft.answer + note)
             yield {"delta": note}
         yield {"answer": self._contract(state, draft, _ms(t))}

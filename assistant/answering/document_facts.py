@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..ingest.govdoc import DOC_NUMBER, doc_number, is_title_line, rules
-from ..vocabulary import places_in
-from ..script import to_simplified
 from ..library.tokens import title_fit, tokenize
+from ..script import to_simplified
+from ..vocabulary import places_in
 
 Field = Literal["doc_number", "signed_on", "issuer"]
 # How much of the question's own words (without the asking phrase) the title must hold.

@@ -16,18 +16,18 @@ from functools import lru_cache
 
 from langchain_core.documents import Document
 
+from ..ingest.govdoc import DOC_NUMBER, lead_in
+from ..library.tokens import _jieba, canonical, tokenize, weight
+from ..schema import Citation, Script, Turn
+from ..script import in_script, to_simplified, to_traditional
+from ..vocabulary import PROVINCES, issuing_province
 from .articles import article_text, asked_article
 from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, phrase, quote
 from .evidence import Sentence, build_citation, sentences_from
-from .figures import answering_figures, figures, only_other_figures, other_year
-from ..ingest.govdoc import DOC_NUMBER, lead_in
-from ..vocabulary import PROVINCES, issuing_province
-from .intent import Intent, analyse, has_value, mentions, number_pattern, quantity_matches
+from .figures import answering_figures, asked_years, figures, only_other_figures, other_year
+from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
-from ..schema import Citation, Script, Turn
-from ..script import to_simplified, to_traditional
-from ..library.tokens import _jieba, canonical, tokenize, weight
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
 DISAGREEMENT_NOTE = "（来源之间不一致：另有{n}份资料给出{figure}，见{refs}；请以最新的正式文件为准核对。）"
@@ -325,11 +325,7 @@ RESTATEMENT_SCORE = 0.6
 
 
 def _wording(text: str) -> set[str]:
-    return _pairs_of(re.sub(r"[\d.%]+", "#", text))
-
-
-def _pairs_of(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return char_pairs(re.sub(r"[\d.%]+", "#", text))
 
 
 def newest_restatement(intent: Intent, best: Sentence, ranked: list[Sentence]) -> Sentence | None:
@@ -338,7 +334,7 @@ def newest_restatement(intent: Intent, best: Sentence, ranked: list[Sentence]) -
     It must be close in score, hold an answer as the best does, be about what was asked, and say the same
     thing in nearly the same words, so that only the value differs. A question that names a year (2022年度…)
     asks for that year's version, not the newest."""
-    if not best.date or any(re.fullmatch(r"(?:19|20)\d{2}", n) for n in intent.numbers):
+    if not best.date or asked_years(intent):
         return None
     words = _wording(best.simplified)
     newer = [
@@ -465,8 +461,8 @@ class ExtractiveAnswerer:
             if intent.type == "number":
                 text = trim_to_clauses(text, tokens if script == "simplified" else [to_traditional(t) for t in tokens])
             text = text.rstrip("。；;，, ")
-            lead = _in_script(self._lead(intent, s, chosen[0]), script)
-            note = _in_script(LOW_QUALITY_NOTE, script) if s.low_quality else ""
+            lead = in_script(self._lead(intent, s, chosen[0]), script)
+            note = in_script(LOW_QUALITY_NOTE, script) if s.low_quality else ""
             parts.append(f"{lead}{text}[{n}]{note}。")
         figure, others = disagreeing
         if others:
@@ -476,7 +472,7 @@ class ExtractiveAnswerer:
                 if s not in chosen:
                     grouped.setdefault(s.doc_id, []).append(s)
                 refs.append(f"《{s.meta.get('title', '')}》（{chinese_date(s.date) if s.date else '日期不详'}）[{n}]")
-            parts.append(_in_script(DISAGREEMENT_NOTE.format(n=len(others), figure=figure, refs="、".join(refs)), script))
+            parts.append(in_script(DISAGREEMENT_NOTE.format(n=len(others), figure=figure, refs="、".join(refs)), script))
         answer = "".join(parts)
         citations = [build_citation(numbering[d], grouped[d], script) for d in numbering]
         return Draft(answer=answer, answered=True, citations=citations)
@@ -499,7 +495,7 @@ class ExtractiveAnswerer:
             if m.get("dense", 0) >= SEM_FLOOR and len(related) < 3:
                 related.setdefault(m["doc_id"], f"《{m.get('title', '')}》（{m.get('source', '')}，{m.get('date') or '日期不详'}）")
         text = lead + (f"相关资料：{'；'.join(related.values())}。" if related else "")
-        return Draft(answer=_in_script(text, script), answered=False)
+        return Draft(answer=in_script(text, script), answered=False)
 
     @staticmethod
     def evidence(ranked: list[Sentence]) -> float:
@@ -537,7 +533,7 @@ class ExtractiveAnswerer:
         body = "".join(s.display(question.script) for s in found).rstrip("。；;，, ")
         title = first.meta.get("title", "")
         intro = f"《{title.strip('《》')}》{first.place}规定：" if title else ""
-        answer = f"{_in_script(intro, question.script)}{body}[1]。"
+        answer = f"{in_script(intro, question.script)}{body}[1]。"
         return Draft(answer=answer, answered=True, citations=[build_citation(1, found, question.script)])
 
     def document_fact(self, question: Question, field: Field, docs: list[Document]) -> Draft | None:
@@ -547,7 +543,7 @@ class ExtractiveAnswerer:
         if fact is None:
             return None
         title = fact.meta.get("title", "").strip("《》")
-        answer = f"《{title}》{_in_script(phrase(fact), question.script)}[1]。"
+        answer = f"《{title}》{in_script(phrase(fact), question.script)}[1]。"
         meta = fact.meta
         citation = Citation(
             n=1, doc_id=meta["doc_id"], title=meta.get("title", ""), source=meta.get("source", ""), date=meta.get("date"),
@@ -564,8 +560,3 @@ class ExtractiveAnswerer:
         for piece in re.findall(r"[^。]+。?", draft.answer):
             yield piece
         yield draft
-
-
-def _in_script(template: str, script: Script) -> str:
-    """Connective words follow the reader's script; source text is already in it (Sentence.display)."""
-    return to_traditional(template) if script == "traditional" else template

@@ -75,9 +75,14 @@ def figures(sentence: str) -> list[Figure]:
     return out
 
 
+def asked_years(intent: Intent) -> list[str]:
+    """The years among the figures a question names (2022年度… → 2022)."""
+    return [n for n in intent.numbers if _YEAR_NUMBER.fullmatch(n)]
+
+
 def other_year(intent: Intent, clause: str) -> bool:
     """The clause dates its figure to a year other than the one asked (2022年产值 for 2023年的总产值)."""
-    asked = [n for n in intent.numbers if _YEAR_NUMBER.fullmatch(n)]
+    asked = asked_years(intent)
     named = _YEAR_NUMBER.findall(DOC_NUMBER.sub("", clause))  # 〔2023〕3号 is a number, not a date
     return bool(asked and named) and not set(asked) & set(named)
 

@@ -206,7 +206,7 @@ def _noun_after(text: str, start: int) -> str:
     return re.split(r"[?？。,，;；、]", text[start : start + 8])[0]
 
 
-def _pairs(text: str) -> set[str]:
+def char_pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
@@ -216,14 +216,14 @@ def quantity_matches(intent: Intent, sentence: str) -> bool:
     else anywhere around it."""
     if not intent.counted:
         return False
-    after_q = _pairs(intent.counted_after) if len(re.findall(r"[\u4e00-\u9fff]", intent.counted_after)) >= 2 else set()
-    wanted = _pairs(intent.counted)
+    after_q = char_pairs(intent.counted_after) if len(re.findall(r"[\u4e00-\u9fff]", intent.counted_after)) >= 2 else set()
+    wanted = char_pairs(intent.counted)
     pattern = rf"\d+(?:\.\d+)?[万亿]*({intent.measure or f'[{_MEASURES}%]'})"
     for m in re.finditer(pattern, sentence):
         if after_q:
-            if after_q & _pairs(_noun_after(sentence, m.end())):
+            if after_q & char_pairs(_noun_after(sentence, m.end())):
                 return True
-        elif wanted & _pairs(sentence[max(0, m.start() - 12) : m.end() + 12]):
+        elif wanted & char_pairs(sentence[max(0, m.start() - 12) : m.end() + 12]):
             return True
     return False
 

@@ -16,14 +16,14 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from .extractive import Draft, ExtractiveAnswerer
-from .evidence import Sentence, build_citation, numbers_in, sentences_from
 from ..ingest.injection import without_instructions
-from .query import Question
-from .rewrite import standalone
+from ..library.tokens import bigrams
 from ..schema import Turn
 from ..script import to_simplified, to_traditional
-from ..library.tokens import bigrams
+from .evidence import Sentence, build_citation, numbers_in, sentences_from
+from .extractive import Draft, ExtractiveAnswerer
+from .query import Question
+from .rewrite import standalone
 
 NOT_FOUND_MARK = "资料中未找到"
 

@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..ingest.clean import CJK
+from ..library.tokens import canonical
 from ..schema import UNREADABLE_TEXT, Script, has_lone_surrogate
 from ..script import detect_script, to_simplified
-from ..library.tokens import canonical
 
 MAX_QUESTION_CHARS = 2000
 

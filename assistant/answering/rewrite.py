@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 
-from ..vocabulary import PROVINCES
 from ..schema import Turn
+from ..vocabulary import PROVINCES
 
 _SCOPES = ("全国", "全省", "县域")
 _REGIONS = ("东部", "中部", "西部", "东北")
 _PROGRAMMES = ("专精特新小巨人", "专精特新中小企业", "创新型中小企业", "单项冠军", "小巨人")
 _LEVELS = ("国家级", "省级", "市级")
-_KINDS = (tuple(PROVINCES) + _SCOPES, _REGIONS, _PROGRAMMES, _LEVELS)
+_PLACE_KIND = tuple(PROVINCES) + _SCOPES
+_KINDS = (_PLACE_KIND, _REGIONS, _PROGRAMMES, _LEVELS)
 
 _PRONOUN = re.compile(r"它们|它|他们|其|这些集群|这些|该集群|这个集群|那个集群")
 _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问)[，,、\s]*")
@@ -60,7 +61,7 @@ def _swap(fragment: str, previous: str) -> str | None:
         old = next((t for t in kind if t in previous and t != new), None)
         if new and old and new not in previous:
             swapped = swapped.replace(old, new)
-        elif new and not old and new not in previous and kind is _KINDS[0]:
+        elif new and not old and new not in previous and kind is _PLACE_KIND:
             added = new
     return added + swapped if swapped != previous else None
 

@@ -17,12 +17,12 @@ from fastapi import Request
 from ..answering.chain import AskChain
 from ..container import Assistant, build_assistant
 from ..library.embeddings import EmbeddingModelMissing
-from ..settings import Settings
 from ..library.store import IndexModelMismatch, StoreUnavailable
+from ..settings import Settings
+from .auth import WrongKeyThrottle
 from .documents import DocumentLibrary
 from .errors import ApiError
 from .feedback import FeedbackLog
-from .auth import WrongKeyThrottle
 from .limits import ConcurrencyLimiter
 from .models import ZJ_EXAMPLE
 from .sse import EventStream

@@ -16,8 +16,8 @@ import gradio as gr
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from ..ingest.load import SUPPORTED_SUFFIXES
 from ..answering.query import QuestionError
+from ..ingest.load import SUPPORTED_SUFFIXES
 from ..schema import DATE_FORMAT_HINT, Turn
 from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only

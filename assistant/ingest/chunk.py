@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ..schema import Chunk, Document
+from ..script import to_simplified
 from .clean import CJK
 from .govdoc import enclosing_lead_ins, locate
 from .quality import score_text
-from ..schema import Chunk, Document
-from ..script import to_simplified
 
 _FULL_END = "。！？；…"
 _ASCII_END = "!?;."

@@ -8,24 +8,24 @@ import re
 from functools import cache
 from pathlib import Path
 
+from ..schema import Document, DocumentMeta
+from ..script import detect_script, to_simplified
+from ..vocabulary import PROVINCES, issuing_province
 from .clean import CJK, clean_body, normalize_whitespace, strip_pinyin
 from .govdoc import (
     DOC_NUMBER,
-    rules,
     doc_number,
     header_fields,
     is_title_line,
     issuer_in_title,
     parse_date,
+    rules,
     signature,
     split_run_on,
     title_from_lead,
 )
-from ..vocabulary import PROVINCES, issuing_province
 from .load import LoadError, ReadLimits, load_file
 from .metadata import Header, extract_header
-from ..schema import Document, DocumentMeta
-from ..script import detect_script, to_simplified
 
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_FIELDS = ("title", "source", "date", "url", "doc_number")

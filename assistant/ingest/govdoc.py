@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .clean import CJK, is_chrome_line
 from ..script import to_simplified
+from .clean import CJK, is_chrome_line
 
 RULES_FILE = Path(__file__).parent.parent / "data" / "govdoc.toml"
 NUMERAL = "[一二三四五六七八九十百零〇两0-9０-９]+"

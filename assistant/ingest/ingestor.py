@@ -16,14 +16,14 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from ..library.store import Store, chunk_metadata
+from ..schema import Chunk, Document, IngestReport, SkippedFile
+from ..script import to_simplified
+from ..settings import Settings
 from .chunk import chunk_document
 from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar, sidecar_path
 from .load import LoadError, ReadLimits
 from .pending import deleting_path, final_path, held, park, parked_files, staged_path
-from ..schema import Chunk, Document, IngestReport, SkippedFile
-from ..settings import Settings
-from ..library.store import Store, chunk_metadata
-from ..script import to_simplified
 
 _NOT_DOCUMENTS = {"readme.md"}
 

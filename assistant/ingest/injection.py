@@ -11,7 +11,6 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-
 PATTERNS_FILE = Path(__file__).parent.parent / "data" / "injection.toml"
 
 

@@ -20,9 +20,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from ..schema import QualitySignals
 from .clean import CJK
 from .injection import count_instructions
-from ..schema import QualitySignals
 
 _HAN_RUN = re.compile(f"[{CJK}]+")
 _MOJIBAKE = re.compile(
