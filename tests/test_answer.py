@@ -313,6 +313,22 @@ def test_an_item_answers_for_the_programme_its_article_names_across_a_chunk_boun
     assert answer.answered and "不少于8家" in answer.answer, answer.answer
 
 
+def test_a_list_question_gets_every_item_even_past_a_chunk_boundary(measures_library):
+    # The lead-in's chunk ends inside the list; the items in the next chunk are what it promises.
+    lead_in = measures_library.retriever.invoke("青海省级集群应当同时具备下列条件", k=1)
+    assert "下列条件" in lead_in[0].page_content and any("不少于8家" in d.page_content for d in lead_in[1:])
+    answer = measures_library.chain.ask("青海申报省级集群需要具备哪些条件？")
+    assert answer.answered, answer.answer
+    assert "下列条件：（一）" in answer.answer, answer.answer  # the lead-in runs on into its items
+    assert "（四）" in answer.answer and "不少于8家" in answer.answer, answer.answer
+
+
+def test_a_rule_is_not_dated_as_a_count_is(measures_library):
+    # 截至… dates a statistic; a requirement holds from its document on, and its citation carries the date.
+    answer = measures_library.chain.ask("青海省级集群的骨干企业要有几家？")
+    assert answer.answered and "不少于8家" in answer.answer and "截至" not in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize(
     "question, value, quoted",
     [

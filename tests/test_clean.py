@@ -59,6 +59,14 @@ def test_teaser_tail_is_cut_but_an_early_marker_is_not():
     assert cut_trailing_chrome(early) == early
 
 
+def test_a_page_crawled_as_one_line_loses_its_teasers_but_not_its_text():
+    body = "各地要在每年3月31日前报送集群上一年度发展情况。本批集群认定有效期为三年。" * 4
+    line = body + " 相关阅读：集群都分布在哪些行业？｜ 一文读懂集群认定标准 ｜ 县域经济如何借力集群"
+    assert cut_trailing_chrome([line]) == [body]
+    early = "相关阅读：一文读懂认定标准。" + body  # at the start it is more likely the article's own words
+    assert cut_trailing_chrome([early]) == [early]
+
+
 def test_snapshot_and_copyright_blocks_end_the_article():
     lines = seed_text("zhejiang").split("\n")
     body = clean_body(lines)

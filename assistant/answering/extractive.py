@@ -171,8 +171,8 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
 
 
 # What a lead-in may run to: a few items of a list, or the criteria under an annex heading.
-MAX_INTRODUCED_SENTENCES = 6
-MAX_INTRODUCED_CHARS = 600
+MAX_INTRODUCED_SENTENCES = 10
+MAX_INTRODUCED_CHARS = 900
 
 
 def introduces(s: Sentence) -> bool:
@@ -462,6 +462,9 @@ class ExtractiveAnswerer:
                 text = trim_to_clauses(text, tokens if script == "simplified" else [to_traditional(t) for t in tokens])
             text = text.rstrip("。；;，, ")
             lead = in_script(self._lead(intent, s, chosen[0]), script)
+            if text.endswith(("：", ":")) and s is not chosen[-1]:
+                parts.append(f"{lead}{text}")  # a lead-in runs on into its items, which carry the citation
+                continue
             note = in_script(LOW_QUALITY_NOTE, script) if s.low_quality else ""
             parts.append(f"{lead}{text}[{n}]{note}。")
         figure, others = disagreeing
@@ -480,7 +483,9 @@ class ExtractiveAnswerer:
     @staticmethod
     def _lead(intent: Intent, s: Sentence, first: Sentence) -> str:
         if s is first:
-            if intent.type == "number" and s.date and not re.search(r"(19|20)\d{2}", s.simplified):
+            # A count is dated by its document; a rule (不低于…, 应当…) is not a count "as of" that date.
+            stated_rule = _STATES_BOUND.search(s.simplified)
+            if intent.type == "number" and s.date and not stated_rule and not re.search(r"(19|20)\d{2}", s.simplified):
                 return f"截至{s.date[:4]}年{int(s.date[5:7])}月，"
             return ""
         if s.date and first.date and s.date < first.date:

@@ -23,11 +23,14 @@ _CHROME_LINE = re.compile(
     r"|微信公众号|微信公眾號|扫一扫|掃一掃|版权所有|版權所有|ICP备|ICP備|公网安备|公網安備"
 )
 # Lines after which a page holds only site furniture: related-article teasers, snapshot and copyright notices.
-_TAIL_MARKER = re.compile(
-    r"^[【\[]?(推荐资讯|推薦資訊|热门资讯|熱門資訊|延伸阅读|延伸閱讀|更多关于|更多關於|推荐文章|推薦文章|"
+_TAIL_MARKERS = (
+    r"(推荐资讯|推薦資訊|热门资讯|熱門資訊|延伸阅读|延伸閱讀|更多关于|更多關於|推荐文章|推薦文章|"
     r"相关阅读|相關閱讀|相关新闻|相關新聞|热点新闻|熱點新聞|热点视频|熱點視頻|热门推荐|熱門推薦|猜你喜欢|猜你喜歡|"
     r"本文链接|本文鏈接|以上内容为|以上內容為|版权及免责声明|版權及免責聲明|免责声明|免責聲明|声明[:：]|聲明[:：]|分享到)"
 )
+_TAIL_MARKER = re.compile(r"^[【\[]?" + _TAIL_MARKERS)
+# The same marker inside a line, after a sentence or a space: a page crawled as one paragraph.
+_INLINE_TAIL_MARKER = re.compile(r"(?<=[\s。！？!?）)])[【\[]?" + _TAIL_MARKERS)
 _SNAPSHOT = re.compile(r"快照|爬虫|爬蟲|信息原文地址|如有侵权|如有侵權")
 
 
@@ -103,6 +106,9 @@ def cut_trailing_chrome(lines: list[str], min_share: float = 0.3) -> list[str]:
     for i, line in enumerate(lines):
         if seen / total >= min_share and len(line) <= 200 and _TAIL_MARKER.match(line):
             return lines[:i]
+        inline = _INLINE_TAIL_MARKER.search(line)
+        if inline and (seen + inline.start()) / total >= min_share and len(line) - inline.start() <= 200:
+            return lines[:i] + [line[: inline.start()].rstrip()]
         seen += len(line)
     return lines
 

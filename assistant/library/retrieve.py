@@ -64,6 +64,8 @@ def near_duplicate(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
     return len(a & b) / max(1, len(a | b)) >= threshold
 
 
+# A line that only announces what follows: 应当同时具备下列条件：
+_LEAD_IN_LINE = re.compile(r"[：:]\s*$")
 _STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}(?::\d{2})?")
 
 
@@ -101,6 +103,18 @@ class _Bm25Index:
         if i is None or not opening or not opening[0]:
             return None
         return i if json.loads(self.metas[i].get("places") or "[]")[-1:] == opening else None
+
+    def article_rest(self, meta: dict, text: str) -> int | None:
+        """The chunk after this one when this one announces a list (下列条件：) and the list runs on into
+        the next chunk: the items there are what the lead-in promises."""
+        places = json.loads(meta.get("places") or "[]")
+        lines = [line for line in text.splitlines() if line.strip()]
+        leads = [n for n, line in enumerate(lines) if _LEAD_IN_LINE.search(line)]
+        # Places are per line; the last lead-in must head the item the chunk ends in (第八条 → 第八条（二）).
+        if not leads or len(lines) != len(places) or not places[leads[-1]] or not places[-1].startswith(places[leads[-1]]):
+            return None
+        i = self.by_position.get((meta["doc_id"], meta.get("position", 0) + 1))
+        return i if i is not None and json.loads(self.metas[i].get("places") or "[]")[:1] == places[-1:] else None
 
     def search(self, query: str, k: int, filters: Filters | None) -> list[tuple[int, float]]:
         if self.bm25 is None:
@@ -189,14 +203,14 @@ class HybridRetriever(BaseRetriever):
     @staticmethod
     def _article_starts(index: _Bm25Index, kept: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
         """After the k chunks, the start of each article one of them opens in the middle of (see
-        `article_start`), ranked below them all."""
+        `article_start`) and the rest of each list one of them begins (`article_rest`), ranked below them all."""
         held = {cid for cid, _ in kept}
         out: list[tuple[str, dict]] = []
         for cid, entry in kept:
-            i = index.article_start(entry["meta"])
-            if i is not None and index.ids[i] not in held:
-                held.add(index.ids[i])
-                out.append((index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "score": 0.0}))
+            for i in (index.article_start(entry["meta"]), index.article_rest(entry["meta"], entry["text"])):
+                if i is not None and index.ids[i] not in held:
+                    held.add(index.ids[i])
+                    out.append((index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "score": 0.0}))
         return out
 
     def _add_named(self, query: str, index: _Bm25Index, filters: Filters | None, found: dict[str, dict[str, Any]]) -> None:
