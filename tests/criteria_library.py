@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from assistant.container import Assistant
 
 from .conftest import SEEDS, make_settings
@@ -30,3 +32,9 @@ def criteria_library(tmp: Path, **overrides) -> Assistant:
     assistant = Assistant(make_settings(tmp, criteria_corpus(tmp), **overrides))
     assistant.ingestor.ingest(progress=False)
     return assistant
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory, model_dir) -> Assistant:
+    """Built once per session, for every test that only reads it."""
+    return criteria_library(tmp_path_factory.mktemp("criteria-library"))

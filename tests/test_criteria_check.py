@@ -9,14 +9,9 @@ import pytest
 from assistant.criteria.facts import FactError
 from assistant.criteria.store import CriteriaStore
 
-from .criteria_library import LITTLE_GIANT, NATIONAL_CLUSTER, PROVINCIAL_CLUSTER, SPECIALISED, criteria_library
+from .criteria_library import LITTLE_GIANT, NATIONAL_CLUSTER, PROVINCIAL_CLUSTER, SPECIALISED, criteria_library, library  # noqa: F401
 
 N, P = NATIONAL_CLUSTER, PROVINCIAL_CLUSTER
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory, model_dir):
-    return criteria_library(tmp_path_factory.mktemp("criteria-check"))
 
 
 def verdicts(report, attribute: str, threshold: str | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..library.store import Store
 from .facts import Fact, FactValue, Reading, read_facts
-from .model import NATIONAL, CheckCitation, CheckReport, CheckResult, Criterion, Verdict
+from .model import NATIONAL, CheckReport, CheckResult, Criterion, Verdict
 from .numbers import display
 from .store import CriteriaStore
 from .terms import terms
@@ -166,23 +166,17 @@ def _result(line: _Line, reading: Reading, index: dict[str, Criterion]) -> Check
         notes.insert(0, f"与“{other.text}”满足其一即可")
     if c.citation.quality == "low":
         notes.append(LOW_QUALITY_NOTE)
-    return CheckResult(
-        criterion=c.text,
-        programme=c.programme,
-        region=c.region,
-        attribute=c.attribute,
-        operator=c.operator,
-        threshold=c.threshold,
-        value=value_text,
-        verdict=verdict,
-        notes=notes,
-        citation=CheckCitation(**c.citation.model_dump(exclude={"doc_number"})),
-    )
+    return CheckResult(**CheckResult.fields_of(c), value=value_text, verdict=verdict, notes=notes)
 
 
-def _order(c: Criterion) -> tuple:
-    names = [a.name for a in terms().attributes]
-    return (c.programme, c.region != NATIONAL, c.region, names.index(c.attribute) if c.attribute in names else len(names), c.citation.date or "")
+def _in_reading_order(criteria: list[Criterion]) -> list[Criterion]:
+    """Programme by programme, the nation before the provinces, each attribute where the oldest document
+    first states it (面积, 产值, 占比… as a 认定标准 lists them), its versions from oldest to newest."""
+    by_document = sorted(criteria, key=lambda c: (c.citation.date or "", c.citation.doc_id, c.position))
+    rank: dict[str, int] = {}
+    for c in by_document:
+        rank.setdefault(c.attribute, len(rank))
+    return sorted(by_document, key=lambda c: (c.programme, c.region != NATIONAL, c.region, rank[c.attribute]))
 
 
 class Checker:
@@ -190,10 +184,14 @@ class Checker:
         self.criteria = criteria
         self.store = store
 
+    @staticmethod
+    def resolve_programme(name: str) -> str | None:
+        return terms().resolve_programme(name)
+
     def programmes(self, doc_ids: list[str] | None = None) -> dict[str, list[Criterion]]:
         """What the library knows: programme → its criteria, nation first, then by province."""
         out: dict[str, list[Criterion]] = defaultdict(list)
-        for c in sorted(self.criteria.criteria(doc_ids), key=_order):
+        for c in _in_reading_order(self.criteria.criteria(doc_ids)):
             out[c.programme].append(c)
         return dict(out)
 
@@ -207,8 +205,7 @@ class Checker:
     ) -> CheckReport:
         """Raises FactError (a Chinese message) for a figure that cannot be right."""
         reading = read_facts(facts, text)
-        t = terms()
-        asked = t.resolve_programme(programme) if programme else reading.programme
+        asked = self.resolve_programme(programme) if programme else reading.programme
         if programme and asked is None:
             known = "、".join(self.programmes(doc_ids)) or "（资料库中还没有任何认定条件）"
             return CheckReport(programme=programme, results=[], unreadable=reading.unreadable, message=f"未识别的项目“{programme}”。可选的项目：{known}")
@@ -221,8 +218,9 @@ class Checker:
         if not criteria:
             return CheckReport(programme=asked, results=[], unreadable=reading.unreadable, message=self._nothing_found(asked, region, doc_ids))
         index = {c.id: c for c in criteria}
-        lines = _merge_same_rules(sorted(criteria, key=_order))
-        lines.sort(key=lambda line: _order(line.criterion))
+        lines = _merge_same_rules(criteria)
+        order = {c.id: k for k, c in enumerate(_in_reading_order([line.criterion for line in lines]))}
+        lines.sort(key=lambda line: order[line.criterion.id])
         disagreements = _mark_disagreements(lines)
         applicable = [line for line in lines if not _condition_fails(line.criterion, reading.facts)]
         results = [_result(line, reading, index) for line in applicable]

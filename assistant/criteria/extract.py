@@ -15,7 +15,7 @@ from ..ingest.chunk import Sentence, sentences_of
 from ..schema import Chunk, Document, DocumentMeta
 from ..script import to_simplified
 from .model import NATIONAL, Condition, Criterion, CriterionCitation
-from .numbers import NUM, Quantity, figures, number
+from .numbers import BASE_UNIT, NUM, Quantity, figures, number
 from .terms import Attribute, Programme, Terms, attribute_for, terms
 
 # Bump when the reading below changes: stored criteria are then read again from the stored texts.
@@ -175,8 +175,7 @@ class _Reader:
         t = self.t
         s = to_simplified(original)
         condition: Condition | None = None
-        clauses = [m for m in _CLAUSE.finditer(s)]
-        for k, cm in enumerate(clauses):
+        for cm in _CLAUSE.finditer(s):
             clause = _unrotate(cm.group())
             start = 0
             for q in figures(clause):
@@ -201,9 +200,8 @@ class _Reader:
                 programme = _programme(s, attribute, place, t)
                 if programme is None:
                     continue
+                # 或者… opens the clause, or, in a rotated one, follows the figure (不少于15家或者…).
                 alternative = t.alternative.match(clause.strip()) or t.alternative.match(clause[found.end :].strip())
-                if alternative is None and k == 0 and t.alternative.match(s.strip()):
-                    alternative = True
                 self._add(original, s, clause, found, attribute, programme, place, article, quality, condition, bool(alternative))
 
     def _attribute(self, clause: str, start: int, found: Found, sentence_before: str) -> Attribute | None:
@@ -241,7 +239,7 @@ class _Reader:
             operator=found.op,
             value=found.figure.value,
             kind=attribute.kind,
-            unit=found.figure.unit if attribute.kind in ("count", "people") else {"亩": "平方公里", "公顷": "平方公里", "成": "%"}.get(found.figure.unit, found.figure.unit),
+            unit=BASE_UNIT.get(attribute.kind, found.figure.unit),  # 家 and 个 stay as written: both are counts
             value_text=found.figure.text.strip(),
             period_years=period_years,
             period_text=period_text,
@@ -249,6 +247,7 @@ class _Reader:
             condition=condition,
             alternative_to=self.previous.id if alternative and self.previous else None,
             region=region,
+            position=len(self.out),
             citation=CriterionCitation(
                 doc_id=meta.doc_id,
                 title=meta.title,

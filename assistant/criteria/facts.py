@@ -23,6 +23,7 @@ _HEDGE_AFTER = re.compile(r"^\s*(?:左右|上下|多|余|来|吧|的样子|出�
 _HEDGE_ANYWHERE = re.compile(r"左右|大概|大约|差不多|估计|也许|可能")
 _CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
 _NEGATIVE = re.compile(r"(?:^|[^\d])[-－−]\s*\d|负")
+_GIVES_VALUE = re.compile(r"很多|不少|较多|挺多|很大|很高|较高|差不多|大概|左右|[是为有达占]")
 _SERIES_GLUE = re.compile(r"^[\s、,和及与/]*(?:分别(?:是|为))?[\s、,和及与/]*$")
 
 
@@ -47,6 +48,13 @@ class Reading:
 
     def add(self, fact: Fact) -> None:
         self.facts[fact.attribute.name] = fact
+
+
+def without_programmes(text: str) -> str:
+    """The programme's own name (中小企业特色产业集群) names no attribute (企业数)."""
+    for p in terms().programmes:
+        text = p.forms.sub("□", text)
+    return text
 
 
 def _checked(attribute: Attribute, value: float, given: str) -> float:
@@ -133,8 +141,10 @@ def read_text(text: str, reading: Reading) -> None:
         periods = [m.span() for m in PERIOD.finditer(clause)]
         found = [q for q in figures(clause) if not any(a <= q.start < b for a, b in periods)]
         if not found:
-            if (attribute := attribute_for(clause)) is not None and not PERIOD.fullmatch(clause.strip()):
-                reading.unreadable.append(f"{attribute.name}：{clause.strip()}")
+            # 产值很多 gives a figure no one can read; 我们县的集群想申报… gives none at all.
+            named = attribute_for(without_programmes(clause))
+            if named is not None and _GIVES_VALUE.search(clause):
+                reading.unreadable.append(f"{named.name}：{clause.strip()}")
             continue
         previous: Attribute | None = None
         used_after = False

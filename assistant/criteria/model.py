@@ -50,6 +50,7 @@ class Criterion(BaseModel):
     condition: Condition | None = None
     alternative_to: str | None = Field(None, description="与之二选一的前一条件的 id（或者…）")
     region: str = Field(NATIONAL, description="适用地区：全国或某省")
+    position: int = Field(0, description="在文件中的先后（第几条被读出的条件）")
     citation: CriterionCitation
 
     @property
@@ -71,27 +72,29 @@ class Criterion(BaseModel):
         return (self.programme, self.region, self.attribute, self.operator, round(self.value, 6), self.every_year, cond)
 
 
-class CheckCitation(BaseModel):
-    doc_id: str
-    title: str
-    source: str
-    date: str | None
-    quote: str
-    article: str | None = None
-    quality: Literal["ok", "low"] = "ok"
+class CriterionLine(BaseModel):
+    """A criterion as a line of a table: what the API lists and what a check's verdict is about."""
 
-
-class CheckResult(BaseModel):
     criterion: str = Field(description="条件的文字，如 近三年每年产值不低于40亿元")
     programme: str
-    region: str
+    region: str = Field(description="适用地区：全国或某省")
     attribute: str
     operator: Operator
     threshold: str = Field(description="门槛，如 不低于40亿元")
+    citation: CriterionCitation
+
+    @classmethod
+    def fields_of(cls, c: Criterion) -> dict:
+        return dict(
+            criterion=c.text, programme=c.programme, region=c.region, attribute=c.attribute, operator=c.operator,
+            threshold=c.threshold, citation=c.citation,
+        )  # fmt: skip
+
+
+class CheckResult(CriterionLine):
     value: str | None = Field(None, description="用于比较的您的数据；没有提供时为空")
     verdict: Verdict
     notes: list[str] = Field(default_factory=list, description="二选一、适用情形、来源不一致、来源质量低等说明")
-    citation: CheckCitation
 
 
 class CheckReport(BaseModel):

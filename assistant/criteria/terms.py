@@ -92,7 +92,8 @@ class Terms:
         return [p.full_name(level) for p in self.programmes for level in (p.levels or (None,))]
 
     def resolve_programme(self, text: str | None) -> str | None:
-        """国家级集群, 小巨人, 省级特色产业集群 → the programme's full name; None when none is named."""
+        """国家级集群, 小巨人, 省级特色产业集群 → the programme's full name; None when none is named. The
+        programme named first; its level from whichever of its mentions carries one (我们的集群想申报省级集群)."""
         if not text:
             return None
         if text in self.programme_names():
@@ -100,8 +101,10 @@ class Terms:
         hits = [(m.start(), p) for p in self.programmes if (m := p.forms.search(text))]
         if not hits:
             return None
-        start, programme = min(hits, key=lambda h: h[0])
-        return programme.full_name(self.level_before(text, start, programme) or self.default_level(programme, NATIONAL))
+        programme = min(hits, key=lambda h: h[0])[1]
+        levels = (self.level_before(text, m.start(), programme) for m in programme.forms.finditer(text))
+        level = next((lv for lv in levels if lv), None)
+        return programme.full_name(level or self.default_level(programme, NATIONAL))
 
     def level_before(self, text: str, at: int, programme: Programme) -> str | None:
         """A level word just before the programme's name (申报**省级**中小企业特色产业集群, 国家级集群)."""
