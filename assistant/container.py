@@ -70,8 +70,9 @@ class Assistant:
     @cached_property
     def chain(self):
         from .answering.chain import AskChain
+        from .criteria.chat import SelfCheck
 
-        return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k)
+        return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k, self_check=SelfCheck(self.checker))
 
     @cached_property
     def ingestor(self):
