@@ -170,13 +170,15 @@ def _result(line: _Line, reading: Reading, index: dict[str, Criterion]) -> Check
 
 
 def _in_reading_order(criteria: list[Criterion]) -> list[Criterion]:
-    """Programme by programme, the nation before the provinces, each attribute where the oldest document
-    first states it (面积, 产值, 占比… as a 认定标准 lists them), its versions from oldest to newest."""
+    """Programme by programme as the data file lists them (国家级 before 省级), the nation before the
+    provinces, each attribute where the oldest document first states it (面积, 产值, 占比… as a 认定标准 lists
+    them), its versions from oldest to newest."""
+    programmes = terms().programme_names()
     by_document = sorted(criteria, key=lambda c: (c.citation.date or "", c.citation.doc_id, c.position))
     rank: dict[str, int] = {}
     for c in by_document:
         rank.setdefault(c.attribute, len(rank))
-    return sorted(by_document, key=lambda c: (c.programme, c.region != NATIONAL, c.region, rank[c.attribute]))
+    return sorted(by_document, key=lambda c: (programmes.index(c.programme), c.region != NATIONAL, c.region, rank[c.attribute]))
 
 
 class Checker:
