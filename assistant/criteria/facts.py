@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..vocabulary import places_in
 from .extract import PERIOD
-from .numbers import KIND_NAMES, Quantity, as_kind, display, figures
+from .numbers import EXAMPLES, KIND_NAMES, Quantity, as_kind, figures
 from .terms import Attribute, attribute_for, terms
 
 FactValue = str | float | int | list[str | float | int]
@@ -72,9 +72,8 @@ def _checked(attribute: Attribute, value: float, given: str) -> float:
 def _quantity_value(attribute: Attribute, q: Quantity, given: str) -> float:
     value = as_kind(q, attribute.kind)
     if value is None:
-        example = display(30 if attribute.kind == "percent" else 40e8 if attribute.kind == "money" else 5, attribute.kind, "家")
         raise FactError(
-            f"{attribute.name}应填写{KIND_NAMES[attribute.kind]}（例如 {example}），"
+            f"{attribute.name}应填写{KIND_NAMES[attribute.kind]}（例如 {EXAMPLES[attribute.kind]}），"
             f"您填写的“{given}”是{KIND_NAMES[q.kind]}，请检查单位"
         )
     negative = bool(_NEGATIVE.search(given[: q.start + 1])) and q.start <= 2

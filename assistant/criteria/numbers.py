@@ -32,6 +32,10 @@ KIND_NAMES: dict[str, str] = {
     "money": "金额", "percent": "百分比", "area": "面积", "count": "数量", "people": "人数", "years": "年数",
     "score": "分数", "number": "数字",
 }  # fmt: skip
+# What a figure of each kind looks like, for messages that ask for one.
+EXAMPLES: dict[str, str] = {
+    "money": "45亿元", "percent": "75%", "area": "80平方公里", "count": "3家", "people": "120人", "years": "5年", "score": "72分",
+}  # fmt: skip
 BASE_UNIT: dict[str, str] = {"money": "元", "percent": "%", "area": "平方公里", "people": "人", "years": "年", "score": "分"}
 
 
