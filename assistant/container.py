@@ -70,14 +70,27 @@ class Assistant:
     @cached_property
     def chain(self):
         from .answering.chain import AskChain
+        from .criteria.chat import SelfCheck
 
-        return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k)
+        return AskChain(self.retriever, self.answerer, top_k=self.settings.top_k, self_check=SelfCheck(self.checker))
 
     @cached_property
     def ingestor(self):
         from .ingest.ingestor import Ingestor
 
-        return Ingestor(self.settings, self.store, self.embeddings)
+        return Ingestor(self.settings, self.store, self.embeddings, self.criteria_store)
+
+    @cached_property
+    def criteria_store(self):
+        from .criteria.store import CriteriaStore
+
+        return CriteriaStore(self.store.client, f"{self.settings.collection}_criteria")
+
+    @cached_property
+    def checker(self):
+        from .criteria.check import Checker
+
+        return Checker(self.criteria_store, self.store)
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:

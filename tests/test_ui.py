@@ -11,8 +11,9 @@ import pytest
 from assistant.answering.query import parse
 from assistant.api.feedback import FeedbackLog
 from assistant.api.models import DocumentDetail
-from assistant.api.render import answer_html, answer_text, document_html, documents_table_html
+from assistant.api.render import answer_html, answer_text, check_html, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers
+from assistant.criteria.model import CheckReport, CheckResult, CriterionCitation
 from assistant.schema import Answer, Citation
 from assistant.settings import Settings
 
@@ -50,6 +51,17 @@ def test_documents_are_escaped_in_the_table_and_the_reader():
     reader = document_html(doc)
     assert_inert(reader)
     assert 'href="https://example.org/?a=&lt;b&gt;"' in reader and "低质量片段" in reader
+
+
+def test_check_verdicts_and_their_sources_are_escaped():
+    cited = CriterionCitation(doc_id="d1", title=EVIL, source=EVIL, date=None, quote=EVIL, article=EVIL, quality="low")
+    result = CheckResult(
+        criterion=EVIL, programme="p", region=EVIL, attribute="产值", operator=">=", threshold="不低于40亿元", value=EVIL,
+        verdict="不满足", notes=[EVIL], citation=cited,
+    )  # fmt: skip
+    html = check_html(CheckReport(programme="p", results=[result], unreadable=[EVIL], message=EVIL))
+    assert_inert(html)
+    assert 'class="sme-fail"' in html and "来源文本质量较低" in html
 
 
 def test_a_citation_reads_as_a_person_cites_a_document():

@@ -1,4 +1,5 @@
-"""The chat UI in Debian's chromium, driven by Playwright: a streamed answer with its source, feedback, escaping.
+"""The chat UI in Debian's chromium, driven by Playwright: a streamed answer with its source, feedback, escaping,
+and the 申报自查 tab.
 
 Screenshots go to test-artifacts/. `.ci/run` installs chromium; locally the module skips without it.
 """
@@ -14,6 +15,7 @@ from assistant.api.app import create_app
 from assistant.settings import PROJECT_ROOT
 
 from .conftest import make_settings
+from .criteria_library import criteria_corpus
 from .live_server import corpus_in, serve, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -160,4 +162,51 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     page.get_by_role("button", name="删除所选文档").click()
     page.locator("#sme-admin-status").get_by_text("已删除", exact=False).wait_for()
     assert len(runtime.documents.list()) == 5
+    assert page.dialogs == []
+
+
+@pytest.fixture(scope="module")
+def check_app_url(tmp_path_factory, model_dir):
+    """The documents written for the criteria tests, with the spun Jiangsu seed."""
+    tmp = tmp_path_factory.mktemp("ui-check")
+    app = create_app(make_settings(tmp, criteria_corpus(tmp)))
+    app.state.runtime.assistant.ingestor.ingest(progress=False)
+    with serve(app) as url:
+        wait_ready(url)
+        yield url
+
+
+def test_the_check_tab_lists_criteria_and_gives_verdicts(check_app_url, page):
+    page.goto(check_app_url + "/")
+    page.get_by_role("tab", name="申报自查").click()
+    criteria = page.locator("#sme-check-criteria")
+    criteria.get_by_text("近三年每年产值不低于40亿元", exact=False).wait_for()  # the first programme, national clusters
+    assert "集群内企业上云比例达到40%以上" in criteria.inner_text() or criteria.locator("details").count() >= 10
+
+    page.get_by_label("产值", exact=True).fill("35亿、42亿、45亿")
+    page.get_by_label("中小企业产值占比", exact=True).fill("七成")
+    page.get_by_label("上云比例", exact=True).fill("0.45")
+    page.get_by_label("面积", exact=True).fill("80平方公里")
+    page.locator("#sme-check-run").click()
+    result = page.locator("#sme-check-result")
+    result.get_by_text("共 11 条条件", exact=False).wait_for()
+    rows = {row.locator("td").nth(1).inner_text(): row.locator("td.sme-verdict").inner_text() for row in result.locator("tbody tr").all()}
+    assert rows["近三年每年产值不低于40亿元"] == "不满足" and rows["近三年每年产值不低于35亿元"] == "满足"
+    assert rows["中小企业产值占比不低于70%"] == "满足" and rows["上云比例不低于40%"] == "满足"
+    assert rows["面积不超过100平方公里"] == "满足" and rows["近三年产值增长率高于10%"] == "满足"
+    assert rows["创新平台数不低于3个"] == "无法判断"  # not filled in
+    assert "资料之间不一致" in result.inner_text()
+    result.locator("details.sme-source").first.locator("summary").click()
+    page.screenshot(path=str(ARTIFACTS / "ui-check.png"), full_page=True)
+
+    # A province's rules: the spun Jiangsu repost is marked, and an impossible figure is refused in Chinese.
+    page.get_by_label("申报项目").click()
+    page.get_by_role("option", name="省级中小企业特色产业集群").click()
+    page.get_by_label("所在地区").click()
+    page.get_by_role("option", name="江苏").click()
+    criteria.get_by_text("上云比例不低于30%", exact=False).wait_for()
+    assert "安徽" not in criteria.inner_text() and "来源文本质量较低" in criteria.inner_text()
+    page.get_by_label("上云比例", exact=True).fill("120%")
+    page.locator("#sme-check-run").click()
+    page.get_by_text("不会超过100%", exact=False).first.wait_for()
     assert page.dialogs == []

@@ -12,8 +12,9 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
+from ..criteria.chat import SelfCheck
 from ..library.retrieve import HybridRetriever
 from ..schema import Answer, Filters, Retrieved, Timings, Turn
 from ..script import in_script
@@ -37,11 +38,17 @@ def _ms(start: float) -> float:
 
 
 class AskChain:
-    def __init__(self, retriever: HybridRetriever, answerer: Answerer, top_k: int = 5):
+    def __init__(self, retriever: HybridRetriever, answerer: Answerer, top_k: int = 5, self_check: SelfCheck | None = None):
         self.retriever = retriever
         self.answerer = answerer
         self.top_k = top_k
-        self.runnable: Runnable = RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
+        self.self_check = self_check
+        # 申报自查: a question asking for a programme's conditions, or giving one's own figures, is
+        # answered with the criteria table (criteria/chat.py); every other question is retrieved and answered.
+        self.runnable: Runnable = RunnableLambda(self._prepare) | RunnableBranch(
+            (self._is_self_check, RunnableLambda(self._check)),
+            RunnableLambda(self._retrieve) | RunnableLambda(self._answer),
+        )
 
     def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
@@ -51,6 +58,15 @@ class AskChain:
         search = normalise(self.answerer.rewrite(question, history)) if history else question.search
         standalone = Question(text=question.text, search=search, script=question.script)
         return {**inputs, "started": started, "parsed": standalone}
+
+    def _is_self_check(self, state: dict[str, Any]) -> bool:
+        return self.self_check is not None and self.self_check.claims(state["parsed"].search)
+
+    def _check(self, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        t = time.perf_counter()
+        draft = self.self_check.answer(state["parsed"].search)
+        yield {"delta": draft.answer}
+        yield {"answer": self._contract({**state, "docs": [], "retrieve_ms": 0.0}, draft, _ms(t))}
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
-from ..schema import DocumentMeta, Filters, Turn
+from ..criteria.model import Criterion, CriterionLine
+from ..schema import DocumentMeta, Filters, Turn, readable
 
 ZJ_EXAMPLE = "浙江现在有多少个国家级中小企业特色产业集群？"
 
@@ -81,3 +82,60 @@ class Health(BaseModel):
     chroma: Literal["embedded", "server"]
     index_version: str
     load_seconds: float = Field(description="启动时加载模型和索引所用的秒数")
+
+
+# -- 申报自查 ------------------------------------------------------------------------------------------
+CHECK_EXAMPLE = {
+    "programme": "国家级中小企业特色产业集群",
+    "text": "近三年产值分别是35亿、42亿、45亿，中小企业产值占比75%",
+    "facts": {"上云比例": "0.45", "面积": "80平方公里"},
+}
+FactValue = StrictStr | StrictFloat | StrictInt | list[StrictStr | StrictFloat | StrictInt]
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CHECK_EXAMPLE, {"programme": "小巨人", "facts": {}}]})
+
+    programme: str | None = Field(
+        None, max_length=100, description="要核对的项目，如 国家级中小企业特色产业集群、省级集群、小巨人；为空时从 text 中识别"
+    )
+    region: str | None = Field(None, max_length=20, description="所在省份（如 安徽）：只核对全国和该省的条件；为空时从 text 中识别")
+    doc_ids: list[str] | None = Field(None, description="只用这些文档中的条件")
+    facts: dict[str, FactValue] | None = Field(
+        None, max_length=60, description="指标 → 数值：45亿、75%、0.75、七成、80平方公里；逐年数据用数组（从早到晚）"
+    )
+    text: str | None = Field(None, max_length=2000, description="用一段话描述自己的数据，如 近三年产值分别是35亿、42亿、45亿")
+
+    # Before the length checks, which would report a lone surrogate as a mere invalid value.
+    @field_validator("programme", "region", "text", "facts", mode="before")
+    @classmethod
+    def _readable(cls, value):
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else [value]
+        for item in items:
+            for text in item if isinstance(item, list) else [item]:
+                if isinstance(text, str):
+                    readable(text)
+        return value
+
+
+class CriterionInfo(CriterionLine):
+    every_year: bool = Field(description="期间内每一年都须达到")
+    condition: str | None = Field(None, description="只适用的情形，如 皖北地区的集群")
+
+    @classmethod
+    def of(cls, c: Criterion) -> CriterionInfo:
+        return cls(**cls.fields_of(c), every_year=c.every_year, condition=c.condition.text if c.condition else None)
+
+
+class RegionCriteria(BaseModel):
+    region: str = Field(description="全国或某省")
+    criteria: list[CriterionInfo]
+
+
+class ProgrammeCriteria(BaseModel):
+    programme: str
+    regions: list[RegionCriteria]
+
+
+class CriteriaListing(BaseModel):
+    programmes: list[ProgrammeCriteria]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+from ..criteria.model import CheckReport, CriterionCitation
 from ..schema import Answer, Citation
-from .models import DocumentDetail, DocumentInfo
+from .models import CriterionInfo, DocumentDetail, DocumentInfo
 
 LOW_QUALITY_NOTE = "来源文本质量较低，请核对原文"
 
@@ -87,3 +88,50 @@ def document_html(doc: DocumentDetail) -> str:
         f"<div>发布单位：{escape(doc.source)} · 日期：{escape(doc.date or '未知')} · 文本质量：{doc.quality:.2f} · 片段：{doc.chunk_count}</div>"
         f"{_link(doc.url)}{warn}<div class=\"sme-doc-text\">{_text(doc.text)}</div></div>"
     )
+
+
+# -- 申报自查 ------------------------------------------------------------------------------------------
+_VERDICT_CLASS = {"满足": "sme-pass", "不满足": "sme-fail", "无法判断": "sme-unknown"}
+
+
+def _source_cell(c: CriterionCitation) -> str:
+    where = "，".join(escape(x) for x in (c.source, c.article or "", c.date or "日期不详") if x)
+    warn = f'<div class="sme-warn">⚠️ {LOW_QUALITY_NOTE}</div>' if c.quality == "low" else ""
+    return f'<details class="sme-source"><summary>《{escape(c.title)}》（{where}）</summary><div class="sme-quote">“{_text(c.quote)}”</div></details>{warn}'
+
+
+def criteria_html(criteria: list[CriterionInfo]) -> str:
+    """A programme's criteria with their sources, before any figure is entered."""
+    if not criteria:
+        return "<p>资料库中还没有这个项目的认定条件。</p>"
+    rows = "".join(
+        f"<tr><td>{escape(c.region)}</td><td>{escape(c.criterion)}"
+        + (_notes([f"仅适用于：{c.condition}"]) if c.condition else "")
+        + f"</td><td>{_source_cell(c.citation)}</td></tr>"
+        for c in criteria
+    )
+    return f'<table class="sme-docs sme-criteria"><thead><tr><th>地区</th><th>条件</th><th>出处</th></tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _notes(notes: list[str]) -> str:
+    return "".join(f'<div class="sme-note">{escape(n)}</div>' for n in notes)
+
+
+def check_html(report: CheckReport) -> str:
+    """The verdicts, one row per criterion, each with its source and notes."""
+    rows = "".join(
+        f'<tr class="{_VERDICT_CLASS[r.verdict]}"><td>{escape(r.region)}</td><td>{escape(r.criterion)}</td>'
+        f'<td>{escape(r.value or "未提供")}</td><td class="sme-verdict">{escape(r.verdict)}</td>'
+        f"<td>{_notes(r.notes)}{_source_cell(r.citation)}</td></tr>"
+        for r in report.results
+    )
+    table = (
+        '<table class="sme-docs sme-check"><thead><tr><th>地区</th><th>条件</th><th>您的数据</th><th>结论</th><th>说明与出处</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        if report.results
+        else ""
+    )
+    unreadable = (
+        f'<div class="sme-warn">无法确切读出的数据：{escape("；".join(report.unreadable))}</div>' if report.unreadable else ""
+    )
+    return f'<div class="sme-check-message">{escape(report.message)}</div>{unreadable}{table}'

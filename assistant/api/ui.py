@@ -17,19 +17,36 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from ..answering.query import QuestionError
+from ..criteria.facts import FactError
+from ..criteria.model import NATIONAL
+from ..criteria.terms import terms
 from ..ingest.load import SUPPORTED_SUFFIXES
 from ..schema import DATE_FORMAT_HINT, Turn
 from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
-from .models import ZJ_EXAMPLE, AskFilters
-from .render import answer_html, document_html, documents_table_html, error_html, pending_html
+from .models import ZJ_EXAMPLE, AskFilters, CriterionInfo
+from .render import answer_html, check_html, criteria_html, document_html, documents_table_html, error_html, pending_html
 from .runtime import Runtime
 from .sse import STREAM_FAILED
 
 log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
+ALL_REGIONS = "全部地区"
+# The figure fields of the 申报自查 tab: laid out once, then labelled and shown for the programme picked.
+MAX_FIELDS = 16
+FIELDS_PER_ROW = 4
+FIELD_HINTS = {
+    "money": "如 45亿；逐年数据从早到晚用顿号隔开：35亿、42亿、45亿",
+    "percent": "如 75%、0.75 或 七成",
+    "area": "如 80平方公里",
+    "count": "如 3",
+    "people": "如 120",
+    "years": "如 5年",
+    "score": "如 72分",
+}
+CHECK_TEXT_EXAMPLE = "近三年产值分别是35亿、42亿、45亿，中小企业产值占比75%"
 OFFICIAL_EXAMPLES = [
     ZJ_EXAMPLE,
     "国家级中小企业特色产业集群现在累计认定了多少个？",
@@ -89,6 +106,11 @@ CSS = """
 .sme-docs { width: 100%; border-collapse: collapse; font-size: .92em; }
 .sme-docs th, .sme-docs td { border-bottom: 1px solid var(--border-color-primary); padding: .35em .5em; text-align: left; }
 .sme-doc-text { max-height: 28em; overflow-y: auto; margin-top: .6em; line-height: 1.7; }
+.sme-pass .sme-verdict { color: #15803d; font-weight: 600; }
+.sme-fail .sme-verdict { color: #b91c1c; font-weight: 600; }
+.sme-unknown .sme-verdict { color: #6b7280; }
+.sme-note { font-size: .9em; color: #92400e; }
+.sme-check-message { margin: .4em 0 .8em; line-height: 1.7; }
 """
 
 
@@ -206,6 +228,53 @@ class UiHandlers:
         return f"<p>已删除《{escape(title)}》。</p>", *self.library()
 
 
+    # -- 申报自查 ------------------------------------------------------------------------------------
+    def _criteria(self, programme: str | None, region: str | None) -> list[CriterionInfo]:
+        found = self.runtime.require_ready().checker.programmes().get(programme or "", [])
+        return [CriterionInfo.of(c) for c in found if region in (None, ALL_REGIONS, c.region) or c.region == NATIONAL]
+
+    def check_programmes(self) -> gr.Dropdown:
+        """The programmes the library has criteria for."""
+        try:
+            names = list(self.runtime.require_ready().checker.programmes())
+        except ApiError:
+            names = []
+        return gr.Dropdown(choices=names, value=names[0] if names else None)
+
+    def show_programme(self, programme: str | None, region: str | None) -> list[Any]:
+        """The programme's criteria with their sources, its regions, and one labelled field per attribute."""
+        try:
+            everywhere = self._criteria(programme, None)
+        except ApiError as exc:
+            return [error_html(exc.message), gr.Dropdown(choices=[ALL_REGIONS]), *[gr.Textbox(visible=False)] * MAX_FIELDS]
+        regions = [ALL_REGIONS, *dict.fromkeys(c.region for c in everywhere)]
+        region = region if region in regions else ALL_REGIONS
+        shown = [c for c in everywhere if region == ALL_REGIONS or c.region in (region, NATIONAL)]
+        attributes = list(dict.fromkeys(c.attribute for c in shown))[:MAX_FIELDS]
+        fields = [
+            gr.Textbox(label=name, placeholder=FIELD_HINTS[terms().attribute(name).kind], value="", visible=True) for name in attributes
+        ]
+        hidden = [gr.Textbox(label="", value="", visible=False)] * (MAX_FIELDS - len(fields))
+        return [criteria_html(shown), gr.Dropdown(choices=regions, value=region), *fields, *hidden]
+
+    def run_check(self, programme: str | None, region: str | None, text: str | None, *values: str) -> str:
+        """Verdicts for the figures entered; a field left empty is a figure not given (无法判断)."""
+        if not programme:
+            raise gr.Error("请先选择要核对的项目", title="无法核对", print_exception=False)
+        try:
+            shown = self._criteria(programme, region)
+            attributes = list(dict.fromkeys(c.attribute for c in shown))[:MAX_FIELDS]
+            facts = {name: value for name, value in zip(attributes, values) if value and value.strip()}
+            report = self.runtime.require_ready().checker.check(
+                programme, facts=facts, text=(text or "").strip() or None, region=None if region in (None, ALL_REGIONS) else region
+            )
+        except FactError as exc:
+            raise gr.Error(str(exc), title="数据有误", print_exception=False) from None
+        except ApiError as exc:
+            return error_html(exc.message)
+        return check_html(report)
+
+
 def build_ui(runtime: Runtime) -> gr.Blocks:
     h = UiHandlers(runtime)
     s = runtime.settings
@@ -240,6 +309,20 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     date_to = gr.DateTime(include_time=False, type="string", label="截止日期")
                     source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
                     clear = gr.Button("清空对话")
+        with gr.Tab("申报自查", elem_id="sme-check-tab"):
+            gr.Markdown("选择项目，查看资料库中文件规定的认定条件；填写您的数据后逐条核对。没有填写的指标显示为“无法判断”。")
+            with gr.Row():
+                check_programme = gr.Dropdown(label="申报项目", choices=[], scale=3, elem_id="sme-check-programme")
+                check_region = gr.Dropdown(label="所在地区", choices=[ALL_REGIONS], value=ALL_REGIONS, scale=1, elem_id="sme-check-region")
+            check_criteria = gr.HTML(elem_id="sme-check-criteria")
+            with gr.Accordion("填写您的数据", open=True):
+                check_fields = []
+                for _ in range(MAX_FIELDS // FIELDS_PER_ROW):
+                    with gr.Row():
+                        check_fields += [gr.Textbox(visible=False, min_width=200) for _ in range(FIELDS_PER_ROW)]
+                check_text = gr.Textbox(label="或用一段话描述", placeholder=CHECK_TEXT_EXAMPLE, lines=2, elem_id="sme-check-text")
+            check_run = gr.Button("核对", variant="primary", elem_id="sme-check-run")
+            check_result = gr.HTML(elem_id="sme-check-result")
         with gr.Tab("资料库", elem_id="sme-library-tab"):
             docs_table = gr.HTML(elem_id="sme-docs")
             with gr.Row():
@@ -269,6 +352,11 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
 
         library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
+        programme_view = {"fn": h.show_programme, "inputs": [check_programme, check_region], "outputs": [check_criteria, check_region, *check_fields], **private}
+        ui.load(h.check_programmes, inputs=None, outputs=[check_programme], **private).then(**programme_view)
+        check_programme.input(lambda: ALL_REGIONS, inputs=None, outputs=[check_region], **private).then(**programme_view)
+        check_region.input(**programme_view)
+        check_run.click(h.run_check, inputs=[check_programme, check_region, check_text, *check_fields], outputs=[check_result], **private)
         refresh.click(**library)
         doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view], **private)
         # The browser posts the files' bytes to /api/documents itself: no server path ever enters Gradio.

@@ -16,6 +16,8 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from ..criteria.extract import extract
+from ..criteria.store import CriteriaStore
 from ..library.store import Store, chunk_metadata
 from ..schema import Chunk, Document, IngestReport, SkippedFile
 from ..script import to_simplified
@@ -46,10 +48,11 @@ def discover(paths: list[Path]) -> Iterator[Path]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings):
+    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings, criteria: CriteriaStore):
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.criteria = criteria
         self.limits = ReadLimits.of(settings)
 
     def relative_path(self, path: Path) -> str:
@@ -61,6 +64,7 @@ class Ingestor:
         started = time.perf_counter()
         if rebuild:
             self.store.reset()
+            self.criteria.reset()
         whole_corpus = not paths
         if whole_corpus:
             self.reconcile()
@@ -100,14 +104,31 @@ class Ingestor:
                 report.chunks_removed += self.remove(doc_id, manifest[doc_id][1])
                 report.documents_removed += 1
                 changed = True
+        self.read_criteria()
         if changed:
             self.store.bump_version()
         report.seconds = round(time.perf_counter() - started, 2)
         return report
 
+    def _chunks(self, doc: Document) -> list[Chunk]:
+        s = self.settings
+        return chunk_document(doc, s.chunk_max_chars, s.chunk_min_chars, s.chunk_overlap_sentences)
+
+    def read_criteria(self) -> None:
+        """Reads the criteria of documents indexed before the criteria's words last changed (or before
+        criteria were read at all) from their stored text: nothing is embedded again."""
+        current = self.criteria.read_with_current_words()
+        for doc_id in self.store.manifest().keys() - current:
+            found = self.store.document(doc_id)
+            if found is None:
+                continue
+            meta, _, text = found
+            doc = Document(meta=meta, text=text, text_simplified=to_simplified(text))
+            self.criteria.put(doc_id, extract(doc, self._chunks(doc), self.settings.low_quality_below))
+
     def _replace(self, doc: Document, old_ids: list[str]) -> tuple[int, int, int]:
         s = self.settings
-        chunks = chunk_document(doc, s.chunk_max_chars, s.chunk_min_chars, s.chunk_overlap_sentences)
+        chunks = self._chunks(doc)
         metas = [chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks]
         ids = [c.chunk_id for c in chunks]
         present = self.store.existing_chunk_ids(ids)
@@ -123,6 +144,8 @@ class Ingestor:
         doc.meta.chunk_count = len(chunks)
         doc.meta.low_quality_chunks = low
         doc.meta.quality = round(sum(c.quality.score * len(c.text) for c in chunks) / total, 3)
+        # Criteria before the manifest record, which stays the commit: undone uploads lose theirs in `reconcile`.
+        self.criteria.put(doc.meta.doc_id, extract(doc, chunks, s.low_quality_below))
         self.store.put_document(doc.meta, doc.text, ids)
         return len(new), len(stale), low
 
@@ -190,6 +213,7 @@ class Ingestor:
                         removed = True
                     parked.unlink()
                     log.warning("finished an interrupted delete: %s", self.relative_path(final))
+        self.criteria.delete_outside(manifest.keys() | busy)
         orphans = self.store.chunk_ids_outside(manifest.keys() | busy)
         if orphans:
             self.store.delete_chunks(orphans)
@@ -200,5 +224,6 @@ class Ingestor:
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""
         self.store.delete_chunks(chunk_ids)
+        self.criteria.delete(doc_id)
         self.store.delete_document(doc_id)
         return len(chunk_ids)
