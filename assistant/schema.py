@@ -48,6 +48,9 @@ class DocumentMeta(BaseModel):
     url: str | None = None
     doc_number: str | None = Field(None, description="文号, e.g. 工信部企业〔2022〕119号")
     region: str | None = Field(None, description="The province the document is about (陕西), when it is about one")
+    official_title: str | None = Field(
+        None, description="The official title (关于…的通告) a report or repost carries in its body, when its own title is a headline"
+    )
     signed_on: str | None = Field(
         None, description="ISO date the text itself was signed or written (成文日期, the signature block); a repost's own date is not"
     )

@@ -122,3 +122,12 @@ def test_a_clause_about_another_year_does_not_answer():
 def test_what_a_question_asks_and_at_which_level(question, qtype, nationwide):
     intent = analyse(question)
     assert intent.type == qtype and intent.nationwide == nationwide
+
+
+def test_a_span_from_the_asked_year_into_the_next_answers_for_the_asked_year():
+    from assistant.answering.extractive import holds_answer
+
+    question = "2022年度集群名单公示期是从哪天到哪天？"
+    intent = analyse(question)
+    assert holds_answer(intent, "这份名单此前已于2022年12月29日至2023年1月5日在网上公示。", question)
+    assert not holds_answer(intent, "2023年度名单于2023年9月20日至9月26日在网上公示。", question)

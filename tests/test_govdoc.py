@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from assistant.answering.document_facts import asked_field, kind_named
+from assistant.answering.document_facts import asked_field, find_fact, kind_named
 from assistant.ingest.document import build_document
 from assistant.ingest.govdoc import (
     doc_number,
@@ -124,6 +124,20 @@ def test_a_title_from_the_lead_never_takes_the_body():
     assert title_from_lead("今年以来，我省持续推进集群培育工作，成效明显。") == "今年以来，我省持续推进集群培育工作，成效明显"
 
 
+@pytest.mark.parametrize("byline", rules().bylines)
+def test_a_page_crawled_as_one_paragraph_loses_its_header_fields_and_bylines(byline):
+    # A 发布时间 left inside the lead's sentence would date that sentence to the day the site posted it.
+    page = (
+        "百家集群上榜！名单正式公布 发布时间：2023-01-12 08:41 来源：某产业网 "
+        f"{byline}：李明 工业和信息化部1月11日对外公布了2022年度集群名单，共有100个集群入选。"
+        + "这份名单此前已于2022年12月29日至2023年1月5日在网上公示。" * 8
+    )
+    parts = split_run_on(page)
+    assert parts[0] == "百家集群上榜！名单正式公布"
+    assert parts[1].startswith("工业和信息化部1月11日对外公布"), parts[1]
+    assert not any("发布时间" in p or "李明" in p for p in parts)
+
+
 def test_a_run_on_notice_is_split_where_its_articles_begin_and_each_part_knows_its_place():
     run_on = (
         "第一章 总则 第一条 为促进中小企业特色产业集群发展，制定本办法。第二条 本办法所称中小企业特色产业集群，"
@@ -152,6 +166,30 @@ def test_a_one_paragraph_repost_is_ingested_with_its_title_date_and_issuer(tmp_p
     assert (doc.meta.source, doc.meta.date) == ("工业和信息化部", "2024-09-19")
     assert "有效期为三年" in doc.text and "石油装备产业集群" in doc.text
     assert doc.meta.doc_number is None  # 119号 is cited in the body; it is not this notice's number
+
+
+def test_a_news_page_that_carries_a_notice_knows_the_notices_title(tmp_path):
+    # The page's own title is a headline; the notice it carries is asked for by its official title.
+    page = (
+        "某省集群名单出炉 新能源集群表现亮眼\n来源：某产业网 日期：2025-10-20\n"
+        "记者从省工业和信息化厅获悉，今年共有12个集群入选。\n"
+        "从产业分布看，新能源、新材料和装备制造集群数量较多。\n"
+        "省工业和信息化厅有关负责人表示，将加大对入选集群的支持力度。以下为通告全文。\n"
+        "某省工业和信息化厅关于公布2025年度省级中小企业特色产业集群名单的通告\n"
+        "经评审和公示，现将名单予以公布。\n某省工业和信息化厅\n2025年10月17日\n"
+    )
+    path = tmp_path / "news.txt"
+    path.write_text(page, encoding="utf-8")
+    meta = build_document(path, "news.txt").meta
+    assert meta.title.startswith("某省集群名单出炉")
+    assert meta.official_title == "某省工业和信息化厅关于公布2025年度省级中小企业特色产业集群名单的通告"
+    assert meta.signed_on == "2025-10-17"
+    question = "2025年度省级集群名单的通告落款是哪天？"
+    fact = find_fact(question, asked_field(question), [meta.model_dump()])
+    assert fact is not None and fact.value == "2025-10-17"
+    official = tmp_path / "notice.txt"
+    official.write_text(page[page.index("某省工业和信息化厅关于"):], encoding="utf-8")
+    assert build_document(official, "notice.txt").meta.official_title is None  # its own title already is
 
 
 def test_a_header_table_page(tmp_path):

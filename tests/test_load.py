@@ -119,3 +119,22 @@ def _minimal_pdf(text: str, pages: int = 1) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def test_lines_a_pdf_layout_wrapped_are_joined_and_its_items_stay_apart():
+    from assistant.ingest.load import unwrap_lines
+
+    page = "\n".join(
+        [
+            "一、核心竞争力较强。近三年产值每年都在10亿元以上；中小企业产值占集群总产值的比重在50%",
+            "以上；主导产业产值占比高于60%。",
+            "二、拥有专精特新“小巨人”企业或者制造业单项冠军企业不少于1家，或者专精特新中小企业合计不少",
+            "于3家。",
+            "附件：1.申报表",
+            "      2.佐证材料清单",
+        ]
+    )
+    lines = unwrap_lines(page).split("\n")
+    assert lines[0].endswith("比重在50%以上；主导产业产值占比高于60%。")
+    assert lines[1].startswith("二、") and lines[1].endswith("合计不少于3家。")
+    assert lines[2:] == ["附件：1.申报表", "      2.佐证材料清单"]  # short lines end where the writer ended them

@@ -74,8 +74,14 @@ def _number_key(number: str) -> str:
     return re.sub(r"[〔\[［【(（〕\]］】)）\s]", "", number)
 
 
+def official_title(meta: dict) -> str:
+    """The document's official title: its own, or the one the report or repost carries in its body."""
+    return meta.get("official_title") or meta.get("title", "")
+
+
 def value_of(field: Field, meta: dict) -> str | None:
-    """A report's site is not the issuer of the notice it reports: only an official text has one here."""
+    """A report's site is not the issuer of the notice it reports: only an official text has one here.
+    A repost that carries the notice's full title and signature speaks for the notice."""
     if field == "issuer":
         return meta.get("source") if is_title_line(meta.get("title", "")) else None
     return meta.get(field)
@@ -99,7 +105,7 @@ def named_documents(question: str, metas: list[dict]) -> list[dict]:
         named_as = subject(question, field)
         tokens = tokenize(named_as)
         years, kind = set(_YEAR.findall(question)), kind_named(named_as)
-        titles = {id(m): to_simplified(m.get("title", "")) for m in metas}
+        titles = {id(m): to_simplified(f"{m.get('title', '')} {m.get('official_title') or ''}") for m in metas}
         fit = {id(m): title_fit(tokens, titles[id(m)]) for m in metas}
         hits = [
             m
@@ -137,7 +143,7 @@ def phrase(fact: Fact) -> str:
 def quote(fact: Fact) -> str:
     """What the document says of itself, as its head or signature reads: the title with the value."""
     value = chinese_date(fact.value) if fact.field == "signed_on" else fact.value
-    return f"{fact.meta.get('title', '')} {value}"
+    return f"{official_title(fact.meta)} {value}"
 
 
 def chinese_date(iso: str) -> str:

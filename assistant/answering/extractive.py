@@ -22,7 +22,7 @@ from ..schema import Citation, Script, Turn
 from ..script import in_script, to_simplified, to_traditional
 from ..vocabulary import PROVINCES, issuing_province
 from .articles import article_text, asked_article
-from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, phrase, quote
+from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, official_title, phrase, quote
 from .evidence import Sentence, build_citation, sentences_from
 from .figures import answering_figures, asked_years, figures, only_other_figures, other_year
 from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, quantity_matches
@@ -222,9 +222,11 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
     """Whether the sentence holds a value of the kind asked (an amount, a share, a date, a province…) that
     the question does not name itself, in a clause about the attribute asked and not about another year;
     and, for a count, a figure not plainly about something else."""
+    # The year test reads the clause as written: 2022年12月29日至2023年1月5日 is still about the 2022 asked.
     if intent.value_kind and not any(
-        has_value(intent.value_kind, clause) and intent.value_attribute in clause and not other_year(intent, clause)
-        for clause in re.split(r"[,，;；。]", _without_named(intent, sentence))
+        has_value(intent.value_kind, bare) and intent.value_attribute in bare and not other_year(intent, clause)
+        for clause in re.split(r"[,，;；。]", sentence)
+        if (bare := _without_named(intent, clause))
     ):
         return False
     if intent.value_kind and intent.value_kind.name == "doc_number" and not numbers_the_kind_asked(question, sentence):
@@ -547,7 +549,7 @@ class ExtractiveAnswerer:
         fact = find_fact(question.search, field, metas)
         if fact is None:
             return None
-        title = fact.meta.get("title", "").strip("《》")
+        title = official_title(fact.meta).strip("《》")
         answer = f"《{title}》{in_script(phrase(fact), question.script)}[1]。"
         meta = fact.meta
         citation = Citation(

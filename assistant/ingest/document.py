@@ -95,6 +95,28 @@ def _header_doc_number(lines: list[str], skip: frozenset[int]) -> str | None:
     return None
 
 
+@cache
+def _official_title() -> tuple[re.Pattern, re.Pattern]:
+    """A government document's full title (…关于…的通知/通告/办法, kinds from the data file): a line of its
+    own, or, in a repost that lost its line breaks, a sentence start followed by its 文号."""
+    kinds = "|".join(rules().title_kinds)
+    title = rf"[^。；，,\s]{{0,40}}关于[^。；，,]{{2,80}}?的(?:{kinds})"
+    return re.compile(rf"^{title}$"), re.compile(rf"(?:^|(?<=[。！？\s]))({title})\s*{DOC_NUMBER.pattern}")
+
+
+def official_title_in(body: str, lines: int = 60) -> str | None:
+    """The official title a report or repost prints before the text it carries, near the top of its body.
+    Offsets carry over from the simplified text, which OpenCC converts character for character."""
+    alone, numbered = _official_title()
+    for line in body.split("\n")[:lines]:
+        line, simplified = line.strip(), to_simplified(line.strip())
+        if alone.match(simplified):
+            return line
+        if (m := numbered.search(simplified)) and len(simplified) == len(line):
+            return line[m.start(1) : m.end(1)]
+    return None
+
+
 def _first(*values: str | None) -> str | None:
     return next((v for v in values if v), None)
 
@@ -177,6 +199,7 @@ def build_document(path: Path, relative_path: str, limits: ReadLimits = ReadLimi
         url=meta["url"],
         doc_number=meta["doc_number"],
         region=region_of_document(title, meta["source"] or "", simplified),
+        official_title=None if official else official_title_in(body),
         signed_on=normalise_date(fields.values.get("date") or signed_on),
         script=detect_script(title + body),
         content_hash=content_hash(path.read_bytes(), sidecar),

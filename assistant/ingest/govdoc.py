@@ -35,6 +35,7 @@ _SIGNATURE_LINES = 8
 @dataclass(frozen=True)
 class Rules:
     fields: dict[str, list[str]]
+    bylines: tuple[str, ...]
     issuer_endings: tuple[str, ...]
     title_kinds: tuple[str, ...]
     structure: dict[str, re.Pattern]
@@ -50,6 +51,7 @@ def rules() -> Rules:
     }
     return Rules(
         fields=data["fields"],
+        bylines=tuple(data["byline"]["labels"]),
         issuer_endings=tuple(sorted(data["signature"]["issuer_endings"], key=len, reverse=True)),
         title_kinds=tuple(sorted(data["title"]["kinds"], key=len, reverse=True)),
         structure=structure,
@@ -268,12 +270,25 @@ _SPLIT_BEFORE = re.compile(
 )
 
 
+@cache
+def _field_run() -> re.Pattern:
+    """Two or more labelled header fields or bylines in a row inside a paragraph (发布时间：2023-01-12 08:41
+    来源：某网 编辑：某某)."""
+    found = {label for group in rules().fields.values() for label in group} | set(rules().bylines)
+    labels = "|".join(sorted(found, key=len, reverse=True))
+    value = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|[^\s:：|]+"
+    field = rf"(?:{labels})\s*[:：]\s*(?:{value})"
+    return re.compile(rf"(?<![{CJK}]){field}(?:\s+{field})+")
+
+
 def split_run_on(paragraph: str, min_chars: int = 300) -> list[str]:
     """A long paragraph that holds a whole notice (reposts often lose every line break) is split again
-    where its articles and numbered items begin, so chunks and citations can tell them apart."""
+    where its articles and numbered items begin, so chunks and citations can tell them apart. The page's
+    header fields inside it are furniture (their values were read before): they go, so a 发布时间 does
+    not become part of the headline's sentence."""
     if len(paragraph) < min_chars:
         return [paragraph]
-    return [p.strip() for p in _SPLIT_BEFORE.split(paragraph) if p.strip()]
+    return [p.strip() for part in _field_run().split(paragraph) for p in _SPLIT_BEFORE.split(part) if p.strip()]
 
 
 def heading_of(paragraph: str) -> tuple[str, str] | None:

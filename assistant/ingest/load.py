@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +109,36 @@ def _read_html(data: bytes, limits: ReadLimits) -> Loaded:
     return Loaded(doc.text, {k: v for k, v in hints.items() if v})
 
 
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line.rstrip())
+
+
+# A PDF line this close to the page's full width was wrapped by the layout, not ended by the writer.
+_FULL_LINE = 0.85
+_ENDS_SENTENCE = re.compile(r"[。；;！？!?：:]\s*$")
+_OPENS_UNIT = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+[章条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|附件)")
+
+
+def unwrap_lines(text: str) -> str:
+    """Join the lines a PDF's layout wrapped mid-sentence (比重在50%⏎以上), so sentences, figures and
+    criteria stay whole. A line is joined to the one before when that one runs the full width of the
+    page and does not end a sentence, and the line does not open an article or item of its own."""
+    lines = text.split("\n")
+    widths = sorted(_width(line) for line in lines if line.strip())
+    if len(widths) < 3:
+        return text
+    full = widths[int(len(widths) * 0.9)] * _FULL_LINE
+    out: list[str] = []
+    wrapped = False
+    for line in lines:
+        if wrapped and line.strip() and not _OPENS_UNIT.match(line):
+            out[-1] = out[-1].rstrip() + line.strip()
+        else:
+            out.append(line)
+        wrapped = _width(line) >= full and not _ENDS_SENTENCE.search(line)
+    return "\n".join(out)
+
+
 def _read_pdf(data: bytes, limits: ReadLimits) -> str:
     from pypdf import PdfReader
 
@@ -117,7 +149,7 @@ def _read_pdf(data: bytes, limits: ReadLimits) -> str:
         deadline = time.monotonic() + limits.seconds
         pages, size = [], 0
         for page in reader.pages:
-            pages.append(page.extract_text() or "")
+            pages.append(unwrap_lines(page.extract_text() or ""))
             size += len(pages[-1])
             if size > limits.max_extracted_bytes:
                 raise LoadError(f"PDF 提取出的文字超过 {limits.max_extracted_mb:g} MB 的上限，请拆分后分别上传")

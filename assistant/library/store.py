@@ -70,6 +70,7 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "date_num": date_number(doc.date),
             "url": doc.url,
             "doc_number": doc.doc_number,
+            "official_title": doc.official_title,
             "region": doc.region,
             "signed_on": doc.signed_on,
             "script": doc.script,
