@@ -46,7 +46,13 @@ class Assistant:
     def extractive(self):
         from .answering.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.embeddings, min_evidence=self.settings.min_evidence)
+        return ExtractiveAnswerer(self.embeddings, self.sentence_vectors, min_evidence=self.settings.min_evidence)
+
+    @cached_property
+    def sentence_vectors(self):
+        from .answering.sentence_vectors import SentenceVectors
+
+        return SentenceVectors(self.store, self.embeddings)
 
     @cached_property
     def chat_model(self):
@@ -77,7 +83,7 @@ class Assistant:
     def ingestor(self):
         from .ingest.ingestor import Ingestor
 
-        return Ingestor(self.settings, self.store, self.embeddings)
+        return Ingestor(self.settings, self.store, self.embeddings, self.sentence_vectors)
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:

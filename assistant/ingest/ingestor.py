@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from langchain_core.documents import Document as ChunkDocument
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
@@ -24,6 +26,9 @@ from .chunk import chunk_document
 from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar, sidecar_path
 from .load import LoadError, ReadLimits
 from .pending import deleting_path, final_path, held, park, parked_files, staged_path
+
+if TYPE_CHECKING:
+    from ..answering.sentence_vectors import SentenceVectors
 
 _NOT_DOCUMENTS = {"readme.md"}
 
@@ -46,10 +51,11 @@ def discover(paths: list[Path]) -> Iterator[Path]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings):
+    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings, sentences: SentenceVectors):
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.sentences = sentences
         self.limits = ReadLimits.of(settings)
 
     def relative_path(self, path: Path) -> str:
@@ -116,7 +122,7 @@ class Ingestor:
         kept = [(c.chunk_id, m) for c, m in zip(chunks, metas) if c.chunk_id in present]
         self.store.update_chunk_metadata([i for i, _ in kept], [m for _, m in kept])
         stale = set(old_ids) - set(ids)
-        self.store.delete_chunks(stale)
+        self._delete_chunks(stale)
 
         low = sum(m["quality_low"] for m in metas)
         total = sum(len(c.text) for c in chunks) or 1
@@ -136,6 +142,17 @@ class Ingestor:
             self.store.add_chunks(
                 [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
             )
+            self.sentences.add([ChunkDocument(page_content=c.text_simplified, metadata=m) for c, m in part])
+
+    def _delete_chunks(self, ids: Iterable[str]) -> None:
+        """Their sentences lose a holder after the chunks are gone: killed in between, a sentence vector
+        outlives its chunks, which costs disk, never an answer."""
+        ids = list(ids)
+        if not ids:
+            return
+        got = self.store.chunks_by_id(ids)
+        self.store.delete_chunks(ids)
+        self.sentences.release([ChunkDocument(page_content=t, metadata=m) for t, m in zip(got["documents"], got["metadatas"])])
 
     def commit_upload(self, doc: Document, staged: Path, final: Path) -> None:
         """Index a document read from its staged file, then move the file into the corpus. The manifest
@@ -192,13 +209,13 @@ class Ingestor:
                     log.warning("finished an interrupted delete: %s", self.relative_path(final))
         orphans = self.store.chunk_ids_outside(manifest.keys() | busy)
         if orphans:
-            self.store.delete_chunks(orphans)
+            self._delete_chunks(orphans)
             log.warning("removed %d chunks that belonged to no document (left by an interrupted ingest)", len(orphans))
         if orphans or removed:
             self.store.bump_version()
 
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""
-        self.store.delete_chunks(chunk_ids)
+        self._delete_chunks(chunk_ids)
         self.store.delete_document(doc_id)
         return len(chunk_ids)

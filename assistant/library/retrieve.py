@@ -146,8 +146,11 @@ class HybridRetriever(BaseRetriever):
                 self._vectorstore = self.store.vectorstore(self.embeddings)
             return self._vectorstore
 
-    def _dense(self, query: str, k: int, filters: Filters | None) -> list[tuple[str, str, dict, float]]:
-        hits = self.vectorstore().similarity_search_with_score(query, k=k, filter=chroma_where(filters))
+    def embed_query(self, query: str) -> list[float]:
+        return self.embeddings.embed_query(query)
+
+    def _dense(self, vector: list[float], k: int, filters: Filters | None) -> list[tuple[str, str, dict, float]]:
+        hits = self.vectorstore().similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=chroma_where(filters))
         # Chroma's cosine space returns a distance; 1 - distance is the cosine similarity.
         return [(doc.id, doc.page_content, doc.metadata, 1.0 - dist) for doc, dist in hits]
 
@@ -158,14 +161,17 @@ class HybridRetriever(BaseRetriever):
         run_manager: CallbackManagerForRetrieverRun | None = None,
         filters: Filters | None = None,
         k: int | None = None,
+        vector: list[float] | None = None,
     ) -> list[Document]:
+        """`vector`: the query's embedding when the caller has made it already (the chain reuses it)."""
         k = k or self.k
         index = self.bm25_index()  # the one version check per query; it also refreshes the dense side
         if not index.ids:
             return []
         found: dict[str, dict[str, Any]] = {}
         if self.mode in ("hybrid", "dense"):
-            for rank, (cid, text, meta, sim) in enumerate(self._dense(query, self.fetch_k, filters)):
+            dense = self._dense(vector or self.embed_query(query), self.fetch_k, filters)
+            for rank, (cid, text, meta, sim) in enumerate(dense):
                 entry = found.setdefault(cid, {"text": text, "meta": meta, "dense": sim, "bm25": 0.0, "rrf": 0.0})
                 entry["rrf"] += self.dense_weight / (self.rrf_k + rank + 1)
         if self.mode in ("hybrid", "bm25"):

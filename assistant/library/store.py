@@ -1,4 +1,6 @@
-"""The Chroma store: a collection of chunk vectors and a manifest collection with one record per document.
+"""The Chroma store: a collection of chunk vectors, a manifest collection with one record per document, and
+the passage vectors of the sentences the answerer weighs (keyed by a hash of their text, with the number of
+chunks that hold each).
 
 Both live in Chroma, so an embedded `PersistentClient` and a `chroma run` server (several app workers)
 hold the same state. The chunk collection's metadata records the embedding model that built it and a
@@ -93,8 +95,10 @@ class Store:
         self.model_id = model_id
         self.chunks_name = f"{collection}_chunks"
         self.docs_name = f"{collection}_documents"
+        self.sentences_name = f"{collection}_sentences"
         self._chunks = None
         self._docs = None
+        self._sentences = None
 
     # -- collections -------------------------------------------------------------------------------
     @property
@@ -121,6 +125,14 @@ class Store:
             self._docs = self.client.get_or_create_collection(self.docs_name, embedding_function=None)
         return self._docs
 
+    @property
+    def sentences(self):
+        if self._sentences is None:
+            self._sentences = self.client.get_or_create_collection(
+                self.sentences_name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        return self._sentences
+
     def vectorstore(self, embeddings):
         """The chunk collection as a LangChain vector store, for retrieval."""
         from langchain_chroma import Chroma
@@ -138,12 +150,12 @@ class Store:
         self._chunks = None
 
     def reset(self) -> None:
-        for name in (self.chunks_name, self.docs_name):
+        for name in (self.chunks_name, self.docs_name, self.sentences_name):
             try:
                 self.client.delete_collection(name)
             except Exception:  # absent already; chromadb's error type differs between client kinds
                 pass
-        self._chunks = self._docs = None
+        self._chunks = self._docs = self._sentences = None
 
     # -- chunks ------------------------------------------------------------------------------------
     def existing_chunk_ids(self, ids: list[str]) -> set[str]:
@@ -170,11 +182,41 @@ class Store:
         where = {"doc_id": {"$nin": known}} if known else None
         return self.chunks.get(where=where, include=[])["ids"]
 
+    def chunks_by_id(self, ids: list[str]) -> dict[str, list]:
+        return self.chunks.get(ids=ids, include=["documents", "metadatas"])
+
     def all_chunks(self) -> dict[str, list]:
         return self.chunks.get(include=["documents", "metadatas"])
 
     def count_chunks(self) -> int:
         return self.chunks.count()
+
+    # -- sentence vectors --------------------------------------------------------------------------
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["embeddings"])
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def sentence_refs(self, ids: list[str]) -> dict[str, int]:
+        """How many chunks hold each stored sentence."""
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["metadatas"])
+        return {i: int((m or {}).get("refs", 1)) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def add_sentences(self, ids: list[str], vectors: list[list[float]], refs: list[int]) -> None:
+        if ids:
+            self.sentences.upsert(ids=ids, embeddings=vectors, metadatas=[{"refs": n} for n in refs])
+
+    def set_sentence_refs(self, refs: dict[str, int]) -> None:
+        """New counts; a sentence no chunk holds any more is deleted."""
+        gone = [i for i, n in refs.items() if n <= 0]
+        kept = {i: n for i, n in refs.items() if n > 0}
+        if kept:
+            self.sentences.update(ids=list(kept), metadatas=[{"refs": n} for n in kept.values()])
+        if gone:
+            self.sentences.delete(ids=gone)
 
     # -- manifest ----------------------------------------------------------------------------------
     def manifest(self) -> dict[str, tuple[DocumentMeta, list[str]]]:
