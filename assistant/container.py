@@ -32,7 +32,15 @@ class Assistant:
         from .library.retrieve import HybridRetriever
 
         s = self.settings
-        return HybridRetriever(store=self.store, embeddings=self.embeddings, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker)
+        return HybridRetriever(
+            store=self.store, embeddings=self.embeddings, keywords=self.keywords, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker
+        )
+
+    @cached_property
+    def keywords(self):
+        from .library.keywords import KeywordIndex
+
+        return KeywordIndex(self.settings.resolved_index_dir() / "keywords", self.store)
 
     @cached_property
     def reranker(self):
@@ -83,7 +91,7 @@ class Assistant:
     def ingestor(self):
         from .ingest.ingestor import Ingestor
 
-        return Ingestor(self.settings, self.store, self.embeddings, self.sentence_vectors)
+        return Ingestor(self.settings, self.store, self.embeddings, self.keywords, self.sentence_vectors)
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:

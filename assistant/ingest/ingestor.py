@@ -18,6 +18,7 @@ from langchain_core.documents import Document as ChunkDocument
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from ..library.keywords import KeywordIndex
 from ..library.store import Store, chunk_metadata
 from ..schema import Chunk, Document, IngestReport, SkippedFile
 from ..script import to_simplified
@@ -51,10 +52,11 @@ def discover(paths: list[Path]) -> Iterator[Path]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings, sentences: SentenceVectors):
+    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings, keywords: KeywordIndex, sentences: SentenceVectors):
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.keywords = keywords
         self.sentences = sentences
         self.limits = ReadLimits.of(settings)
 
@@ -67,6 +69,7 @@ class Ingestor:
         started = time.perf_counter()
         if rebuild:
             self.store.reset()
+            self.keywords.reset()
         whole_corpus = not paths
         if whole_corpus:
             self.reconcile()
@@ -107,20 +110,27 @@ class Ingestor:
                 report.documents_removed += 1
                 changed = True
         if changed:
-            self.store.bump_version()
+            self._bump_version()
         report.seconds = round(time.perf_counter() - started, 2)
         return report
+
+    def _bump_version(self) -> None:
+        """The change is complete: a new version stamp for every worker, which the keyword index records."""
+        self.keywords.mark(self.store.bump_version())
 
     def _replace(self, doc: Document, old_ids: list[str]) -> tuple[int, int, int]:
         s = self.settings
         chunks = chunk_document(doc, s.chunk_max_chars, s.chunk_min_chars, s.chunk_overlap_sentences)
         metas = [chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks]
         ids = [c.chunk_id for c in chunks]
+        self.keywords.begin()
         present = self.store.existing_chunk_ids(ids)
         new = [(c, m) for c, m in zip(chunks, metas) if c.chunk_id not in present]
         self._add(doc, new)
         kept = [(c.chunk_id, m) for c, m in zip(chunks, metas) if c.chunk_id in present]
         self.store.update_chunk_metadata([i for i, _ in kept], [m for _, m in kept])
+        # Kept chunks too: their metadata (title, date…) may have changed with the document's header.
+        self.keywords.update(add=[(c.chunk_id, c.text_simplified, m) for c, m in zip(chunks, metas)])
         stale = set(old_ids) - set(ids)
         self._delete_chunks(stale)
 
@@ -133,16 +143,14 @@ class Ingestor:
         return len(new), len(stale), low
 
     def _add(self, doc: Document, new: list[tuple[Chunk, dict]]) -> None:
+        """One write per document and store: an embedded Chroma write costs a third of a second whatever its
+        size. The model batches the texts itself (`SME_EMBEDDING_BATCH_SIZE`, sorted by length)."""
+        if not new:
+            return
         title = to_simplified(doc.meta.title)
-        batch = self.settings.embedding_batch_size
-        for start in range(0, len(new), batch):
-            part = new[start : start + batch]
-            texts = [c.embedding_text(title) for c, _ in part]
-            vectors = self.embeddings.embed_documents(texts)
-            self.store.add_chunks(
-                [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
-            )
-            self.sentences.add([ChunkDocument(page_content=c.text_simplified, metadata=m) for c, m in part])
+        vectors = self.embeddings.embed_documents([c.embedding_text(title) for c, _ in new])
+        self.store.add_chunks([c.chunk_id for c, _ in new], vectors, [c.text_simplified for c, _ in new], [m for _, m in new])
+        self.sentences.add([ChunkDocument(page_content=c.text_simplified, metadata=m) for c, m in new])
 
     def _delete_chunks(self, ids: Iterable[str]) -> None:
         """Their sentences lose a holder after the chunks are gone: killed in between, a sentence vector
@@ -150,8 +158,10 @@ class Ingestor:
         ids = list(ids)
         if not ids:
             return
+        self.keywords.begin()
         got = self.store.chunks_by_id(ids)
         self.store.delete_chunks(ids)
+        self.keywords.update(delete=ids)
         self.sentences.release([ChunkDocument(page_content=t, metadata=m) for t, m in zip(got["documents"], got["metadatas"])])
 
     def commit_upload(self, doc: Document, staged: Path, final: Path) -> None:
@@ -159,7 +169,7 @@ class Ingestor:
         record is the commit: killed before it, `reconcile` undoes the upload; after it, finishes the move."""
         self._replace(doc, [])
         staged.replace(final)
-        self.store.bump_version()
+        self._bump_version()
 
     def remove_document(self, doc_id: str) -> bool:
         """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back).
@@ -176,7 +186,7 @@ class Ingestor:
         if parked is not None:
             park(path, parked)
         self.remove(doc_id, chunk_ids)
-        self.store.bump_version()
+        self._bump_version()
         if parked is not None:
             parked.unlink(missing_ok=True)
         if inside:
@@ -212,7 +222,7 @@ class Ingestor:
             self._delete_chunks(orphans)
             log.warning("removed %d chunks that belonged to no document (left by an interrupted ingest)", len(orphans))
         if orphans or removed:
-            self.store.bump_version()
+            self._bump_version()
 
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..schema import Chunk, DocumentMeta
+from .tokens import search_tokens
 
 _MANIFEST_VECTOR = [1.0]  # the manifest is looked up by id, never searched; Chroma still wants a vector
 
@@ -60,6 +61,11 @@ def date_number(date: str | None) -> int:
     return int(date.replace("-", "")) if date else 0
 
 
+def chunk_tokens(text: str) -> str:
+    """A chunk's BM25 tokens (words and character bigrams), as stored in its metadata."""
+    return json.dumps(search_tokens(text), ensure_ascii=False)
+
+
 def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) -> dict[str, Any]:
     q = chunk.quality
     return _clean_meta(
@@ -85,6 +91,8 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "q_mojibake_markers": q.mojibake_markers,
             "q_broken_clauses": q.broken_clauses,
             "q_instructions": q.instructions,
+            # Computed once here, so rebuilding the keyword index never runs jieba again.
+            "tokens": chunk_tokens(chunk.text_simplified),
         }
     )
 
@@ -145,9 +153,11 @@ class Store:
         self.chunks  # noqa: B018 - creates the collection and checks its model on first use
         return str((self.client.get_collection(self.chunks_name).metadata or {}).get("version", "0"))
 
-    def bump_version(self) -> None:
-        self.chunks.modify(metadata={"embedding_model": self.model_id, "version": str(time.time_ns())})
+    def bump_version(self) -> str:
+        version = str(time.time_ns())
+        self.chunks.modify(metadata={"embedding_model": self.model_id, "version": version})
         self._chunks = None
+        return version
 
     def reset(self) -> None:
         for name in (self.chunks_name, self.docs_name, self.sentences_name):
@@ -184,6 +194,9 @@ class Store:
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, list]:
         return self.chunks.get(ids=ids, include=["documents", "metadatas"])
+
+    def chunk_page(self, offset: int, limit: int) -> dict[str, list]:
+        return self.chunks.get(include=["documents", "metadatas"], offset=offset, limit=limit)
 
     def all_chunks(self) -> dict[str, list]:
         return self.chunks.get(include=["documents", "metadatas"])
