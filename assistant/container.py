@@ -32,7 +32,15 @@ class Assistant:
         from .library.retrieve import HybridRetriever
 
         s = self.settings
-        return HybridRetriever(store=self.store, embeddings=self.embeddings, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker)
+        return HybridRetriever(
+            store=self.store, embeddings=self.embeddings, keywords=self.keywords, k=s.top_k, fetch_k=s.fetch_k, reranker=self.reranker
+        )
+
+    @cached_property
+    def keywords(self):
+        from .library.keywords import KeywordIndex
+
+        return KeywordIndex(self.settings.resolved_index_dir() / "keywords", self.store)
 
     @cached_property
     def reranker(self):
@@ -46,7 +54,13 @@ class Assistant:
     def extractive(self):
         from .answering.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.embeddings, min_evidence=self.settings.min_evidence)
+        return ExtractiveAnswerer(self.embeddings, self.sentence_vectors, min_evidence=self.settings.min_evidence)
+
+    @cached_property
+    def sentence_vectors(self):
+        from .answering.sentence_vectors import SentenceVectors
+
+        return SentenceVectors(self.store, self.embeddings)
 
     @cached_property
     def chat_model(self):
@@ -78,7 +92,7 @@ class Assistant:
     def ingestor(self):
         from .ingest.ingestor import Ingestor
 
-        return Ingestor(self.settings, self.store, self.embeddings, self.criteria_store)
+        return Ingestor(self.settings, self.store, self.embeddings, self.keywords, self.sentence_vectors, self.criteria_store)
 
     @cached_property
     def criteria_store(self):

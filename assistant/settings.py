@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SME_", env_file=".env", extra="ignore")
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Source documents as received")
-    index_dir: Path = Field(PROJECT_ROOT / "index", description="Persisted Chroma store and feedback log")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Persisted Chroma store, keyword index and feedback log")
     collection: str = Field("sme_policy", description="Chroma collection name prefix")
 
     embedding_model: str = Field(

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     items = load_qa(args.qa)
     queries = [normalise(q.question) for q in items]
     vectorstore = assistant.store.vectorstore(assistant.embeddings)
-    bm25 = assistant.retriever.bm25_index()
+    keywords = assistant.retriever.keyword_index()
 
     def ask(q):
         assistant.chain.ask(q.question, history=[Turn(**t) for t in q.history])
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask (full pipeline)": (ask, items),
         "hybrid retrieval only": (lambda q: assistant.retriever.invoke(q), queries),
         "baseline: similarity_search k=5": (lambda q: vectorstore.similarity_search(q, k=5), queries),
-        "baseline: BM25 k=5": (lambda q: bm25.search(q, 5, None), queries),
+        "baseline: BM25 k=5": (lambda q: keywords.search(q, 5), queries),
     }
     for fn, data in systems.values():
         timed(fn, data, 1)  # warm-up: model, caches, BM25 index

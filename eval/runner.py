@@ -133,8 +133,8 @@ class Runner:
             hits = self.assistant.store.vectorstore(self.assistant.embeddings).similarity_search(query, k=self.k)
             docs = [(d.metadata["doc_id"], d.id, d.page_content, d.metadata) for d in hits]
         else:
-            index = self.assistant.retriever.bm25_index()
-            docs = [(index.metas[i]["doc_id"], index.ids[i], index.texts[i], index.metas[i]) for i, _ in index.search(query, self.k, None)]
+            hits = self.assistant.retriever.keyword_index().search(query, self.k)
+            docs = [(h.meta["doc_id"], h.chunk_id, h.text, h.meta) for h in hits]
 
         retrieved = [Retrieved(doc_id=d, chunk_id=c, score=0.0, text=t) for d, c, t, _ in docs]
         citations = []

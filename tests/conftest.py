@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.container import Assistant
 from assistant.ingest.chunk import chunk_document
@@ -46,6 +47,25 @@ def corpus_chunks(corpus_documents):
 @pytest.fixture(scope="session")
 def corpus_chunk_texts(corpus_chunks) -> list[str]:
     return [c.text_simplified for c in corpus_chunks]
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting what it is asked to embed (and failing on demand)."""
+
+    def __init__(self, inner: Embeddings, fail_after: int | None = None):
+        self.inner, self.fail_after, self.embedded, self.queries = inner, fail_after, 0, 0
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts):
+        if self.fail_after is not None and self.embedded >= self.fail_after:
+            raise RuntimeError("embedding backend died")
+        self.embedded += len(texts)
+        self.texts += texts
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        self.queries += 1
+        return self.inner.embed_query(text)
 
 
 def files_under(folder: Path) -> list[Path]:

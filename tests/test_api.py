@@ -383,11 +383,12 @@ def test_upload_then_ask_then_delete_then_ask_again(api):
     assert after.answered and "412家" in after.answer and "青田县石雕产业集群" in after.answer
     assert after.citations[0].doc_id == doc["doc_id"] and "青田" in after.citations[0].quote
     retriever = api.runtime.assistant.retriever
-    assert retriever.bm25_index().version == api.runtime.assistant.store.version()  # the BM25 side followed
+    assert retriever.keyword_index().search("青田县石雕产业集群", 3)[0].meta["doc_id"] == doc["doc_id"]  # the BM25 side has it
     assert doc["doc_id"] in {d["doc_id"] for d in api.http.get("/api/documents").json()}
 
     assert api.http.delete(f"/api/documents/{doc['doc_id']}").json() == {"doc_id": doc["doc_id"], "deleted": True}
     assert files_under(api.corpus / "uploads") == []
+    assert doc["doc_id"] not in {h.meta["doc_id"] for h in retriever.keyword_index().search("青田县石雕产业集群", 20)}
     assert_error(api.http.get(f"/api/documents/{doc['doc_id']}"), 404)
     assert_error(api.http.delete(f"/api/documents/{doc['doc_id']}"), 404, "document_not_found")
     gone = Answer.model_validate(api.http.post("/api/ask", json={"question": NEW_Q}).json())

@@ -8,7 +8,6 @@ import sys
 import time
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from assistant.cli import main as cli_main
 from assistant.container import Assistant
@@ -18,25 +17,9 @@ from assistant.library.embeddings import build_embeddings
 from assistant.library.store import IndexModelMismatch
 from assistant.settings import Settings
 
-from .conftest import SEEDS, make_settings
+from .conftest import SEEDS, CountingEmbeddings, make_settings
 
 ZJ = SEEDS["zhejiang"].name
-
-
-class CountingEmbeddings(Embeddings):
-    """The real model, counting what it is asked to embed (and failing on demand)."""
-
-    def __init__(self, inner: Embeddings, fail_after: int | None = None):
-        self.inner, self.fail_after, self.embedded = inner, fail_after, 0
-
-    def embed_documents(self, texts):
-        if self.fail_after is not None and self.embedded >= self.fail_after:
-            raise RuntimeError("embedding backend died")
-        self.embedded += len(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text):
-        return self.inner.embed_query(text)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +67,7 @@ def test_reingesting_unchanged_files_embeds_nothing(tmp_path, corpus_copy, real_
     first = assistant.ingestor.ingest(progress=False)
     embedded, count = counting.embedded, assistant.store.count_chunks()
     second = assistant.ingestor.ingest(progress=False)
-    assert first.files_read == 5 and embedded == count
+    assert first.files_read == 5 and embedded == count + assistant.store.sentences.count()  # chunks and their sentences
     assert (second.files_read, second.unchanged, second.chunks_added, second.chunks_removed) == (0, 5, 0, 0)
     assert counting.embedded == embedded and assistant.store.count_chunks() == count
 
@@ -96,14 +79,16 @@ def test_an_edited_file_replaces_exactly_its_changed_chunks(tmp_path, corpus_cop
     before_all = chunk_texts(assistant)
     path = corpus_copy / ZJ
     path.write_text(path.read_text(encoding="utf-8").replace("增至23个", "增至24个"), encoding="utf-8")
-    counting.embedded = 0
+    counting.texts = []
     version = assistant.store.version()
 
     report = assistant.ingestor.ingest(progress=False)
 
     after_all = chunk_texts(assistant)
     assert report.files_read == 1 and report.unchanged == 4
-    assert report.chunks_added == report.chunks_removed == counting.embedded >= 1
+    assert report.chunks_added == report.chunks_removed >= 1
+    # Only what changed is embedded: the chunks holding the edit, and the one sentence that is new.
+    assert len(counting.texts) == report.chunks_added + 1 and all("增至24个" in t for t in counting.texts)
     assert not any("增至23个" in t for t in after_all.values())
     assert any("增至24个" in t for t in after_all.values())
     untouched = {i for i, t in before_all.items() if "增至23个" not in t}

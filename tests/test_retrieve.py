@@ -50,6 +50,11 @@ def test_answers_follow_ingestion_without_a_restart(tmp_path, corpus_copy, model
     assert "25个" in assistant.chain.ask(question).answer
     other = Assistant(assistant.settings)  # a second worker on the same index sees it too
     assert "25个" in other.chain.ask(question).answer
+    assert other.retriever.keyword_index().search("省级中小企业特色产业集群名单", 1)[0].meta["source"] == "某省经信厅"
+    notice.unlink()
+    assistant.ingestor.ingest(progress=False)  # and a deletion leaves both sides of its retrieval
+    assert "某省经信厅" not in {h.meta["source"] for h in other.retriever.keyword_index().search("省级中小企业特色产业集群名单", 50)}
+    assert "25个" not in other.chain.ask(question).answer
 
 
 def test_the_extractive_answer_streams_sentence_by_sentence(ingested):

@@ -70,10 +70,12 @@ class AskChain:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
+        # The question's one embedding: retrieval searches with it, the answerer weighs sentences with it.
+        question = replace(state["parsed"], vector=self.retriever.embed_query(state["parsed"].search))
         docs = self.retriever.invoke(
-            state["parsed"].search, filters=state.get("filters"), k=state.get("top_k") or self.top_k
+            question.search, filters=state.get("filters"), k=state.get("top_k") or self.top_k, vector=question.vector
         )
-        return {**state, "docs": docs, "retrieve_ms": _ms(t)}
+        return {**state, "parsed": question, "docs": docs, "retrieve_ms": _ms(t)}
 
     def _answer(self, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         t = time.perf_counter()

@@ -15,6 +15,8 @@ from ..schema import Citation, Script
 from ..script import to_simplified, to_traditional
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Shorter pieces (一、, 附件2) say nothing on their own and are never weighed.
+MIN_SENTENCE_CHARS = 6
 
 
 @dataclass
@@ -76,6 +78,16 @@ def sentences_from(docs: list[Document]) -> list[Sentence]:
                 previous = out[-1].simplified if out and out[-1].meta is meta else ""
                 out.append(Sentence(s, o, script, meta, rank, len(out), previous, place, heading))
     return out
+
+
+def candidate_sentences(docs: list[Document]) -> list[Sentence]:
+    """The sentences the answerer weighs: each once, from its best-ranked chunk (overlapping chunks repeat a
+    sentence). Ingest embeds exactly these, chunk by chunk, so a question finds their vectors stored."""
+    unique: dict[str, Sentence] = {}
+    for s in sentences_from(docs):
+        if len(s.simplified) >= MIN_SENTENCE_CHARS:
+            unique.setdefault(s.simplified, s)
+    return list(unique.values())
 
 
 def _aligned(stored: str | None, paragraphs: int) -> list[str]:

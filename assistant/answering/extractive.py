@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 
 from ..ingest.govdoc import DOC_NUMBER, lead_in
 from ..library.tokens import _jieba, canonical, tokenize, weight
@@ -23,11 +23,12 @@ from ..script import in_script, to_simplified, to_traditional
 from ..vocabulary import PROVINCES, issuing_province
 from .articles import article_text, asked_article
 from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, official_title, phrase, quote
-from .evidence import Sentence, build_citation, sentences_from
+from .evidence import Sentence, build_citation, candidate_sentences, sentences_from
 from .figures import answering_figures, asked_years, figures, only_other_figures, other_year
 from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, quantity_matches
 from .query import Question
 from .rewrite import standalone
+from .sentence_vectors import SentenceVectors
 
 LOW_QUALITY_NOTE = "（来源文本质量较低，请以原文为准）"
 DISAGREEMENT_NOTE = "（来源之间不一致：另有{n}份资料给出{figure}，见{refs}；请以最新的正式文件为准核对。）"
@@ -246,23 +247,6 @@ def _without_named(intent: Intent, text: str) -> str:
     return text
 
 
-class _VectorCache:
-    """Sentence vectors by text: the same sentences come back for related questions."""
-
-    def __init__(self, embeddings, size: int = 20_000):
-        self.embeddings, self.size = embeddings, size
-        self.vectors: OrderedDict[str, list[float]] = OrderedDict()
-
-    def get(self, texts: list[str]) -> list[list[float]]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            for text, vec in zip(missing, self.embeddings.embed_documents(missing)):
-                self.vectors[text] = vec
-            while len(self.vectors) > self.size:
-                self.vectors.popitem(last=False)
-        return [self.vectors[t] for t in texts]
-
-
 def _cos(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b))
 
@@ -369,9 +353,9 @@ def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embeddings, min_evidence: float = 0.155, max_sentences: int = 3):
-        self.vectors = _VectorCache(embeddings)
+    def __init__(self, embeddings: Embeddings, sentences: SentenceVectors, min_evidence: float = 0.155, max_sentences: int = 3):
         self.embeddings = embeddings
+        self.sentences = sentences
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
 
@@ -379,15 +363,11 @@ class ExtractiveAnswerer:
     def score(self, question: Question, docs: list[Document]) -> tuple[Intent, list[Sentence]]:
         intent = analyse(question.search)
         tokens = tokenize(question.search)
-        unique: dict[str, Sentence] = {}
-        for s in sentences_from(docs):  # overlapping chunks repeat a sentence; keep its best-ranked copy
-            if len(s.simplified) >= 6:
-                unique.setdefault(s.simplified, s)
-        candidates = list(unique.values())
+        candidates = candidate_sentences(docs)
         if not candidates:
             return intent, []
-        qvec = self.embeddings.embed_query(question.search)
-        svecs = self.vectors.get([s.simplified for s in candidates])
+        qvec = question.vector or self.embeddings.embed_query(question.search)
+        svecs = self.sentences.get([s.simplified for s in candidates])
         contexts = {d.metadata["chunk_id"]: f"{d.metadata.get('title', '')}\n{d.page_content}" for d in docs}
         on_topic = {cid: topical(tokens, context) for cid, context in contexts.items()}
         pattern, miss = _TYPE_FIT[intent.type]

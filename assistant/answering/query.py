@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ingest.clean import CJK
 from ..library.tokens import canonical
@@ -24,6 +24,8 @@ class Question:
     search: str
     """Simplified, half-width, canonical terms: what retrieval and matching use."""
     script: Script
+    vector: list[float] | None = field(default=None, compare=False, repr=False)
+    """The embedding of `search`, made once by retrieval and reused by the answerer."""
 
 
 def validate(text: str | None) -> str:

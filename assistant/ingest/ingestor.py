@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from langchain_core.documents import Document as ChunkDocument
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from ..criteria.extract import extract
 from ..criteria.store import CriteriaStore
+from ..library.keywords import KeywordIndex
 from ..library.store import Store, chunk_metadata
 from ..schema import Chunk, Document, IngestReport, SkippedFile
 from ..script import to_simplified
@@ -26,6 +29,9 @@ from .chunk import chunk_document
 from .document import SIDECAR_SUFFIX, build_document, content_hash, doc_id_for, read_sidecar, sidecar_path
 from .load import LoadError, ReadLimits
 from .pending import deleting_path, final_path, held, park, parked_files, staged_path
+
+if TYPE_CHECKING:
+    from ..answering.sentence_vectors import SentenceVectors
 
 _NOT_DOCUMENTS = {"readme.md"}
 
@@ -48,10 +54,14 @@ def discover(paths: list[Path]) -> Iterator[Path]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: Store, embeddings: Embeddings, criteria: CriteriaStore):
+    def __init__(
+        self, settings: Settings, store: Store, embeddings: Embeddings, keywords: KeywordIndex, sentences: SentenceVectors, criteria: CriteriaStore
+    ):
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.keywords = keywords
+        self.sentences = sentences
         self.criteria = criteria
         self.limits = ReadLimits.of(settings)
 
@@ -64,6 +74,7 @@ class Ingestor:
         started = time.perf_counter()
         if rebuild:
             self.store.reset()
+            self.keywords.reset()
             self.criteria.reset()
         whole_corpus = not paths
         if whole_corpus:
@@ -106,9 +117,13 @@ class Ingestor:
                 changed = True
         self.read_criteria()
         if changed:
-            self.store.bump_version()
+            self._bump_version()
         report.seconds = round(time.perf_counter() - started, 2)
         return report
+
+    def _bump_version(self) -> None:
+        """The change is complete: a new version stamp for every worker, which the keyword index records."""
+        self.keywords.mark(self.store.bump_version())
 
     def _chunks(self, doc: Document) -> list[Chunk]:
         s = self.settings
@@ -131,13 +146,16 @@ class Ingestor:
         chunks = self._chunks(doc)
         metas = [chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks]
         ids = [c.chunk_id for c in chunks]
+        self.keywords.begin()
         present = self.store.existing_chunk_ids(ids)
         new = [(c, m) for c, m in zip(chunks, metas) if c.chunk_id not in present]
         self._add(doc, new)
         kept = [(c.chunk_id, m) for c, m in zip(chunks, metas) if c.chunk_id in present]
         self.store.update_chunk_metadata([i for i, _ in kept], [m for _, m in kept])
+        # Kept chunks too: their metadata (title, date…) may have changed with the document's header.
+        self.keywords.update(add=[(c.chunk_id, c.text_simplified, m) for c, m in zip(chunks, metas)])
         stale = set(old_ids) - set(ids)
-        self.store.delete_chunks(stale)
+        self._delete_chunks(stale)
 
         low = sum(m["quality_low"] for m in metas)
         total = sum(len(c.text) for c in chunks) or 1
@@ -150,22 +168,33 @@ class Ingestor:
         return len(new), len(stale), low
 
     def _add(self, doc: Document, new: list[tuple[Chunk, dict]]) -> None:
+        """One write per document and store: an embedded Chroma write costs a third of a second whatever its
+        size. The model batches the texts itself (`SME_EMBEDDING_BATCH_SIZE`, sorted by length)."""
+        if not new:
+            return
         title = to_simplified(doc.meta.title)
-        batch = self.settings.embedding_batch_size
-        for start in range(0, len(new), batch):
-            part = new[start : start + batch]
-            texts = [c.embedding_text(title) for c, _ in part]
-            vectors = self.embeddings.embed_documents(texts)
-            self.store.add_chunks(
-                [c.chunk_id for c, _ in part], vectors, [c.text_simplified for c, _ in part], [m for _, m in part]
-            )
+        vectors = self.embeddings.embed_documents([c.embedding_text(title) for c, _ in new])
+        self.store.add_chunks([c.chunk_id for c, _ in new], vectors, [c.text_simplified for c, _ in new], [m for _, m in new])
+        self.sentences.add([ChunkDocument(page_content=c.text_simplified, metadata=m) for c, m in new])
+
+    def _delete_chunks(self, ids: Iterable[str]) -> None:
+        """Their sentences lose a holder after the chunks are gone: killed in between, a sentence vector
+        outlives its chunks, which costs disk, never an answer."""
+        ids = list(ids)
+        if not ids:
+            return
+        self.keywords.begin()
+        got = self.store.chunks_by_id(ids)
+        self.store.delete_chunks(ids)
+        self.keywords.update(delete=ids)
+        self.sentences.release([ChunkDocument(page_content=t, metadata=m) for t, m in zip(got["documents"], got["metadatas"])])
 
     def commit_upload(self, doc: Document, staged: Path, final: Path) -> None:
         """Index a document read from its staged file, then move the file into the corpus. The manifest
         record is the commit: killed before it, `reconcile` undoes the upload; after it, finishes the move."""
         self._replace(doc, [])
         staged.replace(final)
-        self.store.bump_version()
+        self._bump_version()
 
     def remove_document(self, doc_id: str) -> bool:
         """Remove a document from the index (and its file under the corpus, so a re-ingest does not bring it back).
@@ -182,7 +211,7 @@ class Ingestor:
         if parked is not None:
             park(path, parked)
         self.remove(doc_id, chunk_ids)
-        self.store.bump_version()
+        self._bump_version()
         if parked is not None:
             parked.unlink(missing_ok=True)
         if inside:
@@ -216,14 +245,14 @@ class Ingestor:
         self.criteria.delete_outside(manifest.keys() | busy)
         orphans = self.store.chunk_ids_outside(manifest.keys() | busy)
         if orphans:
-            self.store.delete_chunks(orphans)
+            self._delete_chunks(orphans)
             log.warning("removed %d chunks that belonged to no document (left by an interrupted ingest)", len(orphans))
         if orphans or removed:
-            self.store.bump_version()
+            self._bump_version()
 
     def remove(self, doc_id: str, chunk_ids: list[str]) -> int:
         """Chunks first: if killed in between, the manifest still names them and the next run removes them."""
-        self.store.delete_chunks(chunk_ids)
+        self._delete_chunks(chunk_ids)
         self.criteria.delete(doc_id)
         self.store.delete_document(doc_id)
         return len(chunk_ids)

@@ -1,8 +1,9 @@
 """Hybrid retrieval: dense search in Chroma + BM25 over jieba tokens, fused by reciprocal rank.
 
 Low-quality chunks are down-weighted, near-duplicate chunks from different documents collapse to the
-better one, and an optional cross-encoder reranks. The BM25 side rebuilds itself whenever the store's
-version stamp changes, so answers follow ingestion without a restart (in every worker).
+better one, and an optional cross-encoder reranks. The BM25 side is a tantivy index on disk
+(`keywords.py`) that ingest updates per document; when the store's version stamp changes, every worker's
+retriever picks up the change on its next question, without a restart.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pydantic import ConfigDict, PrivateAttr
 
 from ..answering.document_facts import named_documents, names_a_document
 from ..schema import Filters
+from .keywords import Hit, KeywordIndex
 from .store import date_number
-from .tokens import search_tokens
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -40,19 +41,6 @@ def chroma_where(filters: Filters | None) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def passes(meta: dict, filters: Filters | None) -> bool:
-    """The same filters as `chroma_where`, for the BM25 side which lives outside Chroma."""
-    if filters is None:
-        return True
-    date = meta.get("date_num", 0)
-    return not (
-        (filters.date_from and date < date_number(filters.date_from))
-        or (filters.date_to and date > date_number(filters.date_to))
-        or (filters.source and meta.get("source") != filters.source)
-        or (filters.doc_ids and meta.get("doc_id") not in filters.doc_ids)
-    )
 
 
 def shingles(text: str, n: int = 4) -> set[str]:
@@ -75,58 +63,40 @@ def stated_figures(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+(?:\.\d+)?", _STAMP.sub("", text)))
 
 
-class _Bm25Index:
-    def __init__(self, store):
-        from rank_bm25 import BM25Okapi
+def article_start(index: KeywordIndex, meta: dict) -> Hit | None:
+    """The chunk before this one when this one opens inside an article or item that began there (a long
+    第九条 cut in two): the start holds its subject (由…作为申报主体), the rest only its details."""
+    opening = json.loads(meta.get("places") or "[]")[:1]
+    if not opening or not opening[0]:
+        return None
+    before = index.chunk_at(meta["doc_id"], meta.get("position", 0) - 1)
+    return before if before is not None and json.loads(before.meta.get("places") or "[]")[-1:] == opening else None
 
-        got = store.all_chunks()
-        self.version = store.version()
-        self.ids: list[str] = got["ids"]
-        self.texts: list[str] = got["documents"]
-        self.metas: list[dict] = got["metadatas"]
-        tokens = [search_tokens(t) for t in self.texts]
-        self.bm25 = BM25Okapi(tokens) if tokens else None
-        # Each document's opening chunk (its title and header) by doc_id, for questions that name a document.
-        first: dict[str, int] = {}
-        for i, meta in enumerate(self.metas):
-            held = first.get(meta["doc_id"])
-            if held is None or meta.get("position", 0) < self.metas[held].get("position", 0):
-                first[meta["doc_id"]] = i
-        self.openings = first
-        self.by_position = {(meta["doc_id"], meta.get("position", 0)): i for i, meta in enumerate(self.metas)}
 
-    def article_start(self, meta: dict) -> int | None:
-        """The chunk before this one when this one opens inside an article or item that began there (a long
-        第九条 cut in two): the start holds its subject (由…作为申报主体), the rest only its details."""
-        i = self.by_position.get((meta["doc_id"], meta.get("position", 0) - 1))
-        opening = json.loads(meta.get("places") or "[]")[:1]
-        if i is None or not opening or not opening[0]:
-            return None
-        return i if json.loads(self.metas[i].get("places") or "[]")[-1:] == opening else None
+def _without_tokens(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k != "tokens"}
 
-    def article_rest(self, meta: dict, text: str) -> int | None:
-        """The chunk after this one when this one announces a list (下列条件：) and the list runs on into
-        the next chunk: the items there are what the lead-in promises."""
-        places = json.loads(meta.get("places") or "[]")
-        lines = [line for line in text.splitlines() if line.strip()]
-        leads = [n for n, line in enumerate(lines) if _LEAD_IN_LINE.search(line)]
-        # Places are per line; the last lead-in must head the item the chunk ends in (第八条 → 第八条（二）).
-        if not leads or len(lines) != len(places) or not places[leads[-1]] or not places[-1].startswith(places[leads[-1]]):
-            return None
-        i = self.by_position.get((meta["doc_id"], meta.get("position", 0) + 1))
-        return i if i is not None and json.loads(self.metas[i].get("places") or "[]")[:1] == places[-1:] else None
+def article_rest(index: KeywordIndex, meta: dict, text: str) -> Hit | None:
+    """The chunk after this one when this one announces a list (下列条件：) and the list runs on into the
+    next chunk: the items there are what the lead-in promises."""
+    places = json.loads(meta.get("places") or "[]")
+    lines = [line for line in text.splitlines() if line.strip()]
+    leads = [n for n, line in enumerate(lines) if _LEAD_IN_LINE.search(line)]
+    # Places are per line; the last lead-in must head the item the chunk ends in (第八条 → 第八条（二）).
+    if not leads or len(lines) != len(places) or not places[leads[-1]] or not places[-1].startswith(places[leads[-1]]):
+        return None
+    after = index.chunk_at(meta["doc_id"], meta.get("position", 0) + 1)
+    return after if after is not None and json.loads(after.meta.get("places") or "[]")[:1] == places[-1:] else None
 
-    def search(self, query: str, k: int, filters: Filters | None) -> list[tuple[int, float]]:
-        if self.bm25 is None:
-            return []
-        scores = self.bm25.get_scores(search_tokens(query))
-        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
-        return [(i, float(scores[i])) for i in ranked if scores[i] > 0 and passes(self.metas[i], filters)][:k]
+
+def _entry(hit: Hit) -> dict[str, Any]:
+    return {"text": hit.text, "meta": hit.meta, "dense": 0.0, "bm25": 0.0, "rrf": 0.0}
 
 
 class HybridRetriever(BaseRetriever):
     store: Any
     embeddings: Any
+    keywords: Any
     k: int = 5
     fetch_k: int = 20
     # Tuned on eval/qa.jsonl (hit@5 0.69 → 0.95 against equal weights and k=60): e5-small's similarities are
@@ -141,29 +111,36 @@ class HybridRetriever(BaseRetriever):
     reranker: Any = None
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    _bm25: _Bm25Index | None = PrivateAttr(default=None)
+    _version: str | None = PrivateAttr(default=None)
     _vectorstore: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def bm25_index(self) -> _Bm25Index:
+    def keyword_index(self) -> KeywordIndex:
+        """The one version check per question: the keyword index follows a change another process made
+        (or is rebuilt, at start-up), and the dense side reopens, since a rebuilt collection has a new id."""
         version = self.store.version()
         with self._lock:
-            if self._bm25 is None or self._bm25.version != version:
-                self._bm25 = _Bm25Index(self.store)
-                self._vectorstore = None  # a rebuilt collection has a new id; reopen it too
-            return self._bm25
+            if version != self._version:
+                self.keywords.sync(version)
+                self._vectorstore = None
+                self._version = version
+        return self.keywords
 
     def vectorstore(self):
-        """Call after `bm25_index()`, which notices a rebuilt collection and drops the stale handle."""
+        """Call after `keyword_index()`, which notices a rebuilt collection and drops the stale handle."""
         with self._lock:
             if self._vectorstore is None:
                 self._vectorstore = self.store.vectorstore(self.embeddings)
             return self._vectorstore
 
-    def _dense(self, query: str, k: int, filters: Filters | None) -> list[tuple[str, str, dict, float]]:
-        hits = self.vectorstore().similarity_search_with_score(query, k=k, filter=chroma_where(filters))
-        # Chroma's cosine space returns a distance; 1 - distance is the cosine similarity.
-        return [(doc.id, doc.page_content, doc.metadata, 1.0 - dist) for doc, dist in hits]
+    def embed_query(self, query: str) -> list[float]:
+        return self.embeddings.embed_query(query)
+
+    def _dense(self, vector: list[float], k: int, filters: Filters | None) -> list[tuple[str, str, dict, float]]:
+        hits = self.vectorstore().similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=chroma_where(filters))
+        # Chroma's cosine space returns a distance; 1 - distance is the cosine similarity. The stored tokens
+        # are the keyword index's business, not the answerer's.
+        return [(doc.id, doc.page_content, _without_tokens(doc.metadata), 1.0 - dist) for doc, dist in hits]
 
     def _get_relevant_documents(
         self,
@@ -172,22 +149,23 @@ class HybridRetriever(BaseRetriever):
         run_manager: CallbackManagerForRetrieverRun | None = None,
         filters: Filters | None = None,
         k: int | None = None,
+        vector: list[float] | None = None,
     ) -> list[Document]:
+        """`vector`: the query's embedding when the caller has made it already (the chain reuses it)."""
         k = k or self.k
-        index = self.bm25_index()  # the one version check per query; it also refreshes the dense side
-        if not index.ids:
+        index = self.keyword_index()
+        if not index.size():
             return []
         found: dict[str, dict[str, Any]] = {}
         if self.mode in ("hybrid", "dense"):
-            for rank, (cid, text, meta, sim) in enumerate(self._dense(query, self.fetch_k, filters)):
+            dense = self._dense(vector or self.embed_query(query), self.fetch_k, filters)
+            for rank, (cid, text, meta, sim) in enumerate(dense):
                 entry = found.setdefault(cid, {"text": text, "meta": meta, "dense": sim, "bm25": 0.0, "rrf": 0.0})
                 entry["rrf"] += self.dense_weight / (self.rrf_k + rank + 1)
         if self.mode in ("hybrid", "bm25"):
-            for rank, (i, score) in enumerate(index.search(query, self.fetch_k, filters)):
-                entry = found.setdefault(
-                    index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "rrf": 0.0}
-                )
-                entry["bm25"] = score
+            for rank, hit in enumerate(index.search(query, self.fetch_k, filters)):
+                entry = found.setdefault(hit.chunk_id, _entry(hit))
+                entry["bm25"] = hit.score
                 entry["rrf"] += self.bm25_weight / (self.rrf_k + rank + 1)
 
         self._add_named(query, index, filters, found)
@@ -201,29 +179,29 @@ class HybridRetriever(BaseRetriever):
         return [self._document(cid, e) for cid, e in kept + self._article_starts(index, kept)]
 
     @staticmethod
-    def _article_starts(index: _Bm25Index, kept: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    def _article_starts(index: KeywordIndex, kept: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
         """After the k chunks, the start of each article one of them opens in the middle of (see
         `article_start`) and the rest of each list one of them begins (`article_rest`), ranked below them all."""
         held = {cid for cid, _ in kept}
         out: list[tuple[str, dict]] = []
         for cid, entry in kept:
-            for i in (index.article_start(entry["meta"]), index.article_rest(entry["meta"], entry["text"])):
-                if i is not None and index.ids[i] not in held:
-                    held.add(index.ids[i])
-                    out.append((index.ids[i], {"text": index.texts[i], "meta": index.metas[i], "dense": 0.0, "bm25": 0.0, "score": 0.0}))
+            for near in (article_start(index, entry["meta"]), article_rest(index, entry["meta"], entry["text"])):
+                if near is not None and near.chunk_id not in held:
+                    held.add(near.chunk_id)
+                    out.append((near.chunk_id, {**_entry(near), "score": 0.0}))
         return out
 
-    def _add_named(self, query: str, index: _Bm25Index, filters: Filters | None, found: dict[str, dict[str, Any]]) -> None:
+    def _add_named(self, query: str, index: KeywordIndex, filters: Filters | None, found: dict[str, dict[str, Any]]) -> None:
         """A document the question names (by 文号, or by title when it asks for the document's 文号 or date)
         ranks as if both searches put it first: its best chunk found, else its opening chunk."""
         if not names_a_document(query):  # most questions: no pass over the catalogue
             return
-        metas = [index.metas[i] for i in index.openings.values() if passes(index.metas[i], filters)]
-        for rank, meta in enumerate(named_documents(query, metas)[:2]):
+        openings = {hit.meta["doc_id"]: hit for hit in sorted(index.openings(filters), key=lambda h: h.meta["doc_id"])}
+        for rank, meta in enumerate(named_documents(query, [hit.meta for hit in openings.values()])[:2]):
             held = [e for e in found.values() if e["meta"]["doc_id"] == meta["doc_id"]]
             if not held:
-                i = index.openings[meta["doc_id"]]
-                held = [found.setdefault(index.ids[i], {"text": index.texts[i], "meta": meta, "dense": 0.0, "bm25": 0.0, "rrf": 0.0})]
+                hit = openings[meta["doc_id"]]
+                held = [found.setdefault(hit.chunk_id, _entry(hit))]
             best = max(held, key=lambda e: e["rrf"])
             best["rrf"] += (self.dense_weight + self.bm25_weight) / (self.rrf_k + rank + 1)
 

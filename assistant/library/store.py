@@ -1,4 +1,6 @@
-"""The Chroma store: a collection of chunk vectors and a manifest collection with one record per document.
+"""The Chroma store: a collection of chunk vectors, a manifest collection with one record per document, and
+the passage vectors of the sentences the answerer weighs (keyed by a hash of their text, with the number of
+chunks that hold each).
 
 Both live in Chroma, so an embedded `PersistentClient` and a `chroma run` server (several app workers)
 hold the same state. The chunk collection's metadata records the embedding model that built it and a
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..schema import Chunk, DocumentMeta
+from .tokens import search_tokens
 
 _MANIFEST_VECTOR = [1.0]  # the manifest is looked up by id, never searched; Chroma still wants a vector
 
@@ -58,6 +61,11 @@ def date_number(date: str | None) -> int:
     return int(date.replace("-", "")) if date else 0
 
 
+def chunk_tokens(text: str) -> str:
+    """A chunk's BM25 tokens (words and character bigrams), as stored in its metadata."""
+    return json.dumps(search_tokens(text), ensure_ascii=False)
+
+
 def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) -> dict[str, Any]:
     q = chunk.quality
     return _clean_meta(
@@ -84,6 +92,8 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, low_quality_below: float) ->
             "q_mojibake_markers": q.mojibake_markers,
             "q_broken_clauses": q.broken_clauses,
             "q_instructions": q.instructions,
+            # Computed once here, so rebuilding the keyword index never runs jieba again.
+            "tokens": chunk_tokens(chunk.text_simplified),
         }
     )
 
@@ -94,8 +104,10 @@ class Store:
         self.model_id = model_id
         self.chunks_name = f"{collection}_chunks"
         self.docs_name = f"{collection}_documents"
+        self.sentences_name = f"{collection}_sentences"
         self._chunks = None
         self._docs = None
+        self._sentences = None
 
     # -- collections -------------------------------------------------------------------------------
     @property
@@ -122,6 +134,14 @@ class Store:
             self._docs = self.client.get_or_create_collection(self.docs_name, embedding_function=None)
         return self._docs
 
+    @property
+    def sentences(self):
+        if self._sentences is None:
+            self._sentences = self.client.get_or_create_collection(
+                self.sentences_name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        return self._sentences
+
     def vectorstore(self, embeddings):
         """The chunk collection as a LangChain vector store, for retrieval."""
         from langchain_chroma import Chroma
@@ -134,17 +154,19 @@ class Store:
         self.chunks  # noqa: B018 - creates the collection and checks its model on first use
         return str((self.client.get_collection(self.chunks_name).metadata or {}).get("version", "0"))
 
-    def bump_version(self) -> None:
-        self.chunks.modify(metadata={"embedding_model": self.model_id, "version": str(time.time_ns())})
+    def bump_version(self) -> str:
+        version = str(time.time_ns())
+        self.chunks.modify(metadata={"embedding_model": self.model_id, "version": version})
         self._chunks = None
+        return version
 
     def reset(self) -> None:
-        for name in (self.chunks_name, self.docs_name):
+        for name in (self.chunks_name, self.docs_name, self.sentences_name):
             try:
                 self.client.delete_collection(name)
             except Exception:  # absent already; chromadb's error type differs between client kinds
                 pass
-        self._chunks = self._docs = None
+        self._chunks = self._docs = self._sentences = None
 
     # -- chunks ------------------------------------------------------------------------------------
     def existing_chunk_ids(self, ids: list[str]) -> set[str]:
@@ -171,11 +193,44 @@ class Store:
         where = {"doc_id": {"$nin": known}} if known else None
         return self.chunks.get(where=where, include=[])["ids"]
 
+    def chunks_by_id(self, ids: list[str]) -> dict[str, list]:
+        return self.chunks.get(ids=ids, include=["documents", "metadatas"])
+
+    def chunk_page(self, offset: int, limit: int) -> dict[str, list]:
+        return self.chunks.get(include=["documents", "metadatas"], offset=offset, limit=limit)
+
     def all_chunks(self) -> dict[str, list]:
         return self.chunks.get(include=["documents", "metadatas"])
 
     def count_chunks(self) -> int:
         return self.chunks.count()
+
+    # -- sentence vectors --------------------------------------------------------------------------
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["embeddings"])
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def sentence_refs(self, ids: list[str]) -> dict[str, int]:
+        """How many chunks hold each stored sentence."""
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["metadatas"])
+        return {i: int((m or {}).get("refs", 1)) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def add_sentences(self, ids: list[str], vectors: list[list[float]], refs: list[int]) -> None:
+        if ids:
+            self.sentences.upsert(ids=ids, embeddings=vectors, metadatas=[{"refs": n} for n in refs])
+
+    def set_sentence_refs(self, refs: dict[str, int]) -> None:
+        """New counts; a sentence no chunk holds any more is deleted."""
+        gone = [i for i, n in refs.items() if n <= 0]
+        kept = {i: n for i, n in refs.items() if n > 0}
+        if kept:
+            self.sentences.update(ids=list(kept), metadatas=[{"refs": n} for n in kept.values()])
+        if gone:
+            self.sentences.delete(ids=gone)
 
     # -- manifest ----------------------------------------------------------------------------------
     def manifest(self) -> dict[str, tuple[DocumentMeta, list[str]]]:
