@@ -314,23 +314,31 @@ def _wording(text: str) -> set[str]:
     return char_pairs(re.sub(r"[\d.%]+", "#", text))
 
 
-def newest_restatement(intent: Intent, best: Sentence, ranked: list[Sentence]) -> Sentence | None:
-    """A later document's version of what the best sentence states (每年3月31日前 where an older notice said
-    4月30日前, 约占3% where an older report said 2%): the newest answers, and the older is shown after it.
-    It must be close in score, hold an answer as the best does, be about what was asked, and say the same
-    thing in nearly the same words, so that only the value differs. A question that names a year (2022年度…)
-    asks for that year's version, not the newest."""
+def restatements(intent: Intent, best: Sentence, ranked: list[Sentence]) -> tuple[Sentence | None, Sentence | None]:
+    """Another document's version of what the best sentence states (每年3月31日前 where an older notice said
+    4月30日前, 约占3% where an older report said 2%): the newest version, when later than the best, answers,
+    and the latest older one with other figures is shown after it, whichever of the two ranks first. A
+    version must be close in score, hold an answer as the best does, be about what was asked, and say the
+    same thing in nearly the same words, so that only the value differs. A question that names a year
+    (2022年度…) asks for that year's version, not the newest. Returns (newer, older)."""
     if not best.date or asked_years(intent):
-        return None
+        return None, None
     words = _wording(best.simplified)
-    newer = [
+    versions = [
         s
         for s in ranked[1:15]
-        if s.date and s.date > best.date and s.doc_id != best.doc_id and s.score >= RESTATEMENT_SCORE * best.score
+        if s.date and s.date != best.date and s.doc_id != best.doc_id and s.score >= RESTATEMENT_SCORE * best.score
         and s.parts["fit"] >= best.parts["fit"] * 0.8 and s.parts["about"] >= best.parts["about"]
         and len(words & (other := _wording(s.simplified))) / max(1, len(words | other)) >= RESTATEMENT_OVERLAP
     ]
-    return max(newer, key=lambda s: (s.date, s.score), default=None)
+    newer = max((s for s in versions if s.date > best.date), key=lambda s: (s.date, s.score), default=None)
+    stated = _figures_of(best.simplified)
+    older = [s for s in versions if s.date < best.date and _figures_of(s.simplified) != stated]
+    return newer, (None if newer else max(older, key=lambda s: (s.date, s.score), default=None))
+
+
+def _figures_of(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:\.\d+)?", text))
 
 
 def trim_to_clauses(sentence: str, tokens: list[str]) -> str:
@@ -408,8 +416,8 @@ class ExtractiveAnswerer:
         best = ranked[0]
         if introduces(best):
             return [best, *what_follows(best, ranked)]
-        newer = newest_restatement(intent, best, ranked)
-        chosen = [best] if newer is None else [newer, best]
+        newer, older = restatements(intent, best, ranked)
+        chosen = [newer, best] if newer else [best, older] if older else [best]
         for s in ranked[1 : self.max_sentences * 4]:
             if len(chosen) >= self.max_sentences or s.score < 0.8 * best.score:
                 break
