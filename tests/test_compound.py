@@ -9,9 +9,14 @@ def cite(n, doc_id, quote):
     return Citation(n=n, doc_id=doc_id, title=doc_id, source="某厅", date="2025-01-01", url=None, quote=quote, quality="ok")
 
 
-def test_a_question_is_split_at_its_question_marks_only():
+def test_a_question_asking_two_values_is_split_at_its_question_marks_only():
     assert parts("从事细分市场要多少年？近两年主营业务收入增长要多少？") == ["从事细分市场要多少年？", "近两年主营业务收入增长要多少？"]
     assert parts("福泉磷化工集群有多少家企业，年产值多少？") == ["福泉磷化工集群有多少家企业，年产值多少？"]
+
+
+def test_a_question_asked_twice_or_with_a_yes_or_no_stays_whole():
+    for question in ("啥叫特色产业集群？官方怎么定义的？", "集群由谁来申报？企业自己能报吗？"):
+        assert parts(question) == [question]
 
 
 def test_a_remark_after_the_last_question_mark_stays_with_its_question():

@@ -13,7 +13,7 @@ import re
 from ..schema import Citation, Script
 from ..script import in_script
 from .extractive import NOT_FOUND, Draft
-from .intent import char_pairs
+from .intent import analyse, char_pairs
 from .rewrite import QUESTION_WORD
 
 _PART = re.compile(r"(?<=[？?])")
@@ -41,14 +41,22 @@ def answered_already(part: str, answers: list[Draft]) -> bool:
 
 
 def parts(question: str) -> list[str]:
-    """The parts of a question, each ending in a question mark, or [question] when it asks one thing. What
-    follows the last question mark (…利润？要最新的数。) belongs to the part before it."""
+    """The parts of a question that asks for two values or more (要多少年？…增长要多少？), each ending in a
+    question mark, or [question]. What follows the last question mark (…利润？要最新的数。) belongs to the
+    part before it. A question that asks one thing twice (啥叫…？官方怎么定义的？) or adds a yes-or-no
+    (由谁申报？企业自己能报吗？) is one question: its whole answer is better than its parts'."""
     pieces = [p.strip() for p in _PART.split(question) if p.strip()]
     if len(pieces) > 1 and not pieces[-1].endswith(("？", "?")):
         pieces[-2:] = [pieces[-2] + pieces[-1]]
-    if len(pieces) < 2 or any(len(_CJK.findall(p)) < 2 for p in pieces):
+    if len(pieces) < 2 or any(len(_CJK.findall(p)) < 2 for p in pieces) or sum(map(asks_value, pieces)) < 2:
         return [question]
     return pieces
+
+
+def asks_value(question: str) -> bool:
+    """A figure, a date or a value of a named kind (多少, 哪天, 哪几年), which one sentence states."""
+    intent = analyse(question)
+    return intent.type in ("number", "date") or intent.value_kind is not None
 
 
 def merge(whole: Draft, answers: list[tuple[str, Draft]], script: Script) -> Draft:

@@ -216,7 +216,8 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
     and, for a count, a figure not plainly about something else."""
     # The year test reads the clause as written: 2022年12月29日至2023年1月5日 is still about the 2022 asked.
     if intent.value_kind and not any(
-        has_value(intent.value_kind, bare) and intent.value_attribute in bare and not other_year(intent, clause)
+        has_value(intent.value_kind, bare) and intent.value_attribute in bare
+        and (intent.value_kind.years or not other_year(intent, clause))
         for clause in re.split(r"[,，;；。]", sentence)
         if (bare := _without_named(intent, clause))
     ):

@@ -42,6 +42,8 @@ class ValueKind:
     attribute: bool = False
     """The asking word names an attribute (产值, 出口贸易额, 增速) that the value's clause must mention:
     2.5万亿元 is an output value, not an export value."""
+    years: bool = False
+    """The value is a year or a span of years (哪几年 → 2023年至2025年): years in a sentence answer it."""
 
 
 def _value_pattern(pattern: str) -> str:
@@ -52,6 +54,7 @@ VALUE_KINDS = tuple(
     ValueKind(
         k["name"], k["asked"], _value_pattern(k["value"]),
         any_type=k.get("any_type", False), quantity=k.get("quantity", False), attribute=k.get("attribute", False),
+        years=k.get("years", False),
     )
     for k in vocabulary()["value_kinds"]
 )  # fmt: skip
