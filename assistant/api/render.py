@@ -51,9 +51,13 @@ def citation_html(c: Citation) -> str:
     )
 
 
+# Shown the moment a question is sent (the page draws it before the server hears of the question).
+PENDING_HTML = '<div class="sme-pending">正在检索…</div>'
+
+
 def pending_html(text: str) -> str:
     """An answer still being streamed."""
-    return f'<div class="sme-answer">{_text(text) if text else "正在查找资料…"}</div>'
+    return f'<div class="sme-answer">{_text(text)}</div>' if text else PENDING_HTML
 
 
 def answer_html(answer: Answer) -> str:
@@ -66,28 +70,76 @@ def error_html(message: str) -> str:
     return f'<div class="sme-error">⚠️ {escape(message)}</div>'
 
 
+def quality_words(doc: DocumentInfo) -> str:
+    """The text-quality score in words, as a reader weighs a source; the number stays in the tooltip."""
+    if doc.quality_label == "low":
+        return "低（疑似转载改写或乱码，引用前请核对原文）"
+    return "高" if doc.quality >= 0.8 else "中"
+
+
+QUALITY_TIP = (
+    "文本质量按文字是否通顺估算：常用词占比、字与字的搭配是否常见、有无乱码和残缺的句子，"
+    "以及有无试图操纵问答的语句。评分 {score:.2f}（0–1），低于阈值的片段在回答中会提示核对原文。"
+)
+
+
+def _quality_cell(doc: DocumentInfo) -> str:
+    tip = escape(QUALITY_TIP.format(score=doc.quality))
+    css = ' class="sme-warn"' if doc.quality_label == "low" else ""
+    return f'<span title="{tip}"{css}>{escape(quality_words(doc))}</span>'
+
+
+# Column labels: the table's head on a wide screen, each cell's own label on a phone, where rows become cards.
+DOC_COLUMNS = ("日期", "发布单位", "标题", "片段", "文本质量", "收录方式")
+
+
 def documents_table_html(docs: list[DocumentInfo]) -> str:
     if not docs:
         return "<p>资料库中还没有文档。请上传文件，或在服务器上运行 <code>sme-assistant ingest</code>。</p>"
-    rows = "".join(
-        "<tr>"
-        f"<td>{escape(d.date or '未知')}</td><td>{escape(d.source)}</td><td>{escape(d.title)}</td>"
-        f"<td>{d.chunk_count}</td><td>{d.quality:.2f}{' ⚠️' if d.quality_label == 'low' else ''}</td>"
-        f"<td>{d.low_quality_chunks}</td><td>{'上传' if d.uploaded else '语料'}</td><td><code>{escape(d.doc_id)}</code></td>"
-        "</tr>"
-        for d in docs
-    )
-    head = "<tr><th>日期</th><th>发布单位</th><th>标题</th><th>片段</th><th>质量</th><th>低质量片段</th><th>收录方式</th><th>doc_id</th></tr>"
-    return f'<table class="sme-docs"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+
+    def row(d: DocumentInfo) -> str:
+        low = f"（低质量片段 {d.low_quality_chunks} 个）" if d.low_quality_chunks else ""
+        cells = (
+            escape(d.date or "未知"), escape(d.source), escape(d.title), f"{d.chunk_count}{low}", _quality_cell(d),
+            "上传" if d.uploaded else "语料",
+        )
+        return "<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(DOC_COLUMNS, cells)) + "</tr>"
+
+    head = "<tr>" + "".join(f"<th>{label}</th>" for label in DOC_COLUMNS) + "</tr>"
+    return f'<table class="sme-docs sme-library"><thead>{head}</thead><tbody>{"".join(row(d) for d in docs)}</tbody></table>'
 
 
 def document_html(doc: DocumentDetail) -> str:
     warn = f'<div class="sme-warn">⚠️ 这篇文档有 {doc.low_quality_chunks} 个低质量片段，引用时请核对原文</div>' if doc.low_quality_chunks else ""
     return (
         f'<div class="sme-doc"><h3>{escape(doc.title)}</h3>'
-        f"<div>发布单位：{escape(doc.source)} · 日期：{escape(doc.date or '未知')} · 文本质量：{doc.quality:.2f} · 片段：{doc.chunk_count}</div>"
-        f"{_link(doc.url)}{warn}<div class=\"sme-doc-text\">{_text(doc.text)}</div></div>"
+        f"<div>发布单位：{escape(doc.source)} · 日期：{escape(doc.date or '未知')} · 文本质量：{_quality_cell(doc)} · 片段：{doc.chunk_count}</div>"
+        f"{_link(doc.url)}{warn}"
+        # The id is for API users (GET/DELETE /api/documents/{doc_id}); a reader need not see it.
+        f'<details class="sme-doc-id"><summary>技术信息</summary>文档编号（doc_id，供 API 使用）：<code>{escape(doc.doc_id)}</code></details>'
+        f'<div class="sme-doc-text">{_text(doc.text)}</div></div>'
     )
+
+
+def conversation_markdown(turns: list[tuple[str, Answer | None]], exported_at: str) -> str:
+    """A chat as Markdown: each question, its answer and its numbered sources with the quoted sentence."""
+    parts = [f"# 集群政策助手 · 对话记录\n\n导出时间：{exported_at}\n"]
+    for i, (question, answer) in enumerate(turns, 1):
+        parts.append(f"## {i}. {question}\n")
+        if answer is None:
+            parts.append("（这个问题没有得到回答）\n")
+            continue
+        parts.append(answer.answer + "\n")
+        if answer.citations:
+            parts.append("**来源**\n")
+            for c in answer.citations:
+                warn = f"（{LOW_QUALITY_NOTE}）" if c.quality == "low" else ""
+                quote = " ".join(c.quote.split())  # one blockquote line, however the source broke it
+                lines = [f"{c.n}. {c.reference}{warn}", f"   > “{quote}”"]
+                if c.url:
+                    lines.append(f"   <{c.url}>")
+                parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 # -- 申报自查 ------------------------------------------------------------------------------------------

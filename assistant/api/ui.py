@@ -7,8 +7,12 @@ Runtime as the API, in-process.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -26,13 +30,25 @@ from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
 from .models import ZJ_EXAMPLE, AskFilters, CriterionInfo
-from .render import answer_html, check_html, criteria_html, document_html, documents_table_html, error_html, pending_html
+from .render import (
+    PENDING_HTML,
+    answer_html,
+    check_html,
+    conversation_markdown,
+    criteria_html,
+    document_html,
+    documents_table_html,
+    error_html,
+    pending_html,
+)
 from .runtime import Runtime
 from .sse import STREAM_FAILED
 
 log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
+# Streamed text arriving within this long of the last redraw waits for the next one.
+REDRAW_SECONDS = 0.05
 ALL_REGIONS = "全部地区"
 # The figure fields of the 申报自查 tab: laid out once, then labelled and shown for the programme picked.
 MAX_FIELDS = 16
@@ -72,6 +88,7 @@ async (key) => {
   if (!files.length) return '<p class="sme-error">请先选择要上传的文件</p>';
   const headers = key ? {Authorization: 'Bearer ' + key} : {};
   const lines = [];
+  let added = 0;
   for (const file of files) {
     const form = new FormData();
     form.append('file', file, file.name);
@@ -83,6 +100,11 @@ async (key) => {
         const d = body.document;
         const low = body.low_quality_chunks ? `，其中 ${body.low_quality_chunks} 个低质量片段` : '';
         line = `已收录《${esc(d.title)}》（${esc(d.source)}，${esc(d.date || '日期不详')}）：${body.chunks} 个片段${low}`;
+        added += 1;
+      } else if (response.status === 409) {
+        // Already in the library: nothing went wrong, so one plain line (the id is for API users).
+        const message = body.error ? body.error.message.replace(/（doc_id [^）]*）/, '') : '资料库中已有这份文档';
+        line = `<span class="sme-note">${esc(file.name)}：${esc(message)}</span>`;
       } else {
         line = `<span class="sme-error">${esc(file.name)} 未收录：${esc(body.error ? body.error.message : '上传失败')}</span>`;
       }
@@ -92,7 +114,35 @@ async (key) => {
     lines.push(`<li>${line}</li>`);
   }
   input.value = '';
-  return `<ul class="sme-upload-results">${lines.join('')}</ul>`;
+  const summary = files.length > 1 ? `<p>共 ${files.length} 个文件，收录 ${added} 个。</p>` : '';
+  return `${summary}<ul class="sme-upload-results">${lines.join('')}</ul>`;
+}
+"""
+
+# Drawn by the page itself the moment a question is sent, before the server has heard of it: the question
+# and a "正在检索…" bubble. The server's first update replaces both with the same turn.
+SHOW_PENDING_JS = f"""
+(question, messages) => {{
+  const q = (question || '').trim();
+  // A js-only event's array is its list of outputs: the one output, the messages, goes inside it.
+  if (!q) return [messages];
+  const esc = (s) => s.replace(/[&<>"']/g, (c) => ({{'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}}[c]));
+  const text = (t) => [{{type: 'text', text: t}}];  // the chat's own message shape in the page
+  return [[...(messages || []), {{role: 'user', content: text(esc(q))}}, {{role: 'assistant', content: text({PENDING_HTML!r})}}]];
+}}
+"""
+# The chat leaves as a file made in the browser: the UI serves no file from the server (see ui_guard).
+DOWNLOAD_JS = """
+(markdown) => {
+  if (!markdown) return;
+  const url = URL.createObjectURL(new Blob([markdown], {type: 'text/markdown;charset=utf-8'}));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = '集群政策助手-对话-' + new Date().toISOString().slice(0, 10) + '.md';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 """
 
@@ -111,6 +161,34 @@ CSS = """
 .sme-unknown .sme-verdict { color: #6b7280; }
 .sme-note { font-size: .9em; color: #92400e; }
 .sme-check-message { margin: .4em 0 .8em; line-height: 1.7; }
+.sme-pending { color: var(--body-text-color-subdued); }
+.sme-pending::after { content: ""; animation: sme-dots 1.2s steps(4, end) infinite; }
+@keyframes sme-dots { 0% { content: ""; } 25% { content: "."; } 50% { content: ".."; } 75% { content: "..."; } }
+.sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
+/* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
+.toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; }
+.toast-title.info::after, .toast-title.warning::after, .toast-title.error::after, .toast-title.success::after {
+  font-size: var(--text-md);
+}
+.toast-title.info::after { content: "提示"; }
+.toast-title.warning::after { content: "注意"; }
+.toast-title.error::after { content: "出错了"; }
+.toast-title.success::after { content: "完成"; }
+/* Gradio's own progress label reads "processing | 1.2s" / "queue: 1/2" in English whatever the locale;
+   its spinner stays, and the chat shows its own 正在检索… */
+.progress-text, .meta-text, .meta-text-center { display: none !important; }
+/* A phone (390 px): the question box, the ask button and the first examples above the fold, and the
+   library as a list of cards. */
+@media (max-width: 640px) {
+  #sme-intro p { display: none; }
+  #sme-chat { height: 280px !important; max-height: 280px !important; }
+  #sme-examples-official button, #sme-examples-enterprise button { font-size: .85em; padding: .3em .5em; }
+  .sme-library thead { display: none; }
+  .sme-library, .sme-library tbody, .sme-library tr, .sme-library td { display: block; width: 100%; }
+  .sme-library tr { margin: .5em 0; padding: .4em .6em; border: 1px solid var(--border-color-primary); border-radius: 8px; }
+  .sme-library td { border: none; padding: .15em 0; }
+  .sme-library td::before { content: attr(data-label) "："; color: var(--body-text-color-subdued); }
+}
 """
 
 
@@ -134,14 +212,61 @@ def _history(turns: list[dict], settings: Settings) -> list[Turn]:
     return [Turn(role=t.role, content=t.content[: settings.max_turn_chars]) for t in recent]
 
 
+def date_problem(date_from: str | None, date_to: str | None) -> str | None:
+    """What is wrong with the dates typed in the filters, in words, or None."""
+    for label, value in (("起始日期", date_from), ("截止日期", date_to)):
+        value = (value or "").strip()
+        if value:
+            try:
+                AskFilters(date_from=value)
+            except ValidationError:
+                return f"{label}“{value}”无法识别：{DATE_FORMAT_HINT}；不需要按日期筛选时请留空。"
+    if date_from and date_to and date_from.strip() > date_to.strip():
+        return "起始日期晚于截止日期，请对调或修改后再提问。"
+    return None
+
+
 def _filters(date_from: str | None, date_to: str | None, source: str | None) -> AskFilters | None:
+    """The filters chosen, or gr.Error telling what to fix: a typo in a date is never silently ignored."""
     source = None if source in (None, "", ALL_SOURCES) else source
+    date_from, date_to = (date_from or "").strip() or None, (date_to or "").strip() or None
     if not (date_from or date_to or source):
         return None
-    try:
-        return AskFilters(date_from=date_from or None, date_to=date_to or None, source=source)
-    except ValidationError:
-        raise gr.Error(DATE_FORMAT_HINT, title="筛选条件有误", print_exception=False) from None
+    problem = date_problem(date_from, date_to)
+    if problem:
+        raise gr.Error(problem, title="筛选条件有误", print_exception=False)
+    return AskFilters(date_from=date_from, date_to=date_to, source=source)
+
+
+def _tell(exc: gr.Error) -> None:
+    """A refusal as a notice. Gradio 6.31's notices head every message with its level in English, whatever
+    the title (the CSS puts 提示/注意/出错 there instead), so the title leads the message; and a notice,
+    unlike a raised gr.Error, leaves no error badge over the outputs."""
+    gr.Warning(f"{exc.title}：{exc.message}")
+
+
+def told(fn: Callable, outputs: int) -> Callable:
+    """An event handler whose gr.Error becomes a notice, leaving its `outputs` as they were."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error as exc:
+                _tell(exc)
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error as exc:
+            _tell(exc)
+            return gr.skip() if outputs == 1 else (gr.skip(),) * outputs
+
+    return call
 
 
 class UiHandlers:
@@ -154,23 +279,33 @@ class UiHandlers:
     ) -> Iterator[tuple[Any, list[dict], list[dict]]]:
         """Yields (question box, chat messages, turns) as the answer streams in."""
         question = (question or "").strip()
-        filters = _filters(date_from, date_to, source)
         try:
+            filters = _filters(date_from, date_to, source)
             events = self.runtime.require_ready().chain.stream(question, _history(turns, self.runtime.settings), filters=filters)
-        except (ApiError, QuestionError) as exc:
+        except (ApiError, QuestionError, gr.Error) as exc:
+            # The page has already drawn the question and 正在检索…: put the chat back as it was, then say why.
+            yield gr.skip(), _messages(turns), turns
+            if isinstance(exc, gr.Error):
+                raise
             raise gr.Error(str(exc), title="无法提问", print_exception=False) from None
         turn = {"question": question, "html": pending_html(""), "answer": None}
         turns = [*turns, turn]
         yield "", _messages(turns), turns
         text = ""
+        shown = 0.0
         try:
             for event in events:
                 if "delta" in event:
                     text += event["delta"]
                     turn["html"] = pending_html(text)
+                    # Each update re-sends and re-draws the chat: deltas that arrive together (the
+                    # extractive answer comes whole) are drawn once; the first is drawn at once.
+                    if time.monotonic() - shown < REDRAW_SECONDS:
+                        continue
                 else:
                     turn["answer"] = event["answer"]
                     turn["html"] = answer_html(event["answer"])
+                shown = time.monotonic()
                 yield gr.skip(), _messages(turns), turns
         except Exception:
             log.exception("answer failed in the UI")
@@ -186,6 +321,20 @@ class UiHandlers:
             return
         self.runtime.feedback.append("up" if like.liked else "down", turns[position]["answer"])
         gr.Info("已记录您的反馈，谢谢！")
+
+    @staticmethod
+    def export(turns: list[dict]) -> str:
+        """The conversation as Markdown with its sources, for the page to save as a file."""
+        if not turns:
+            gr.Info("对话还是空的：先提一个问题，再导出。")
+            return ""
+        return conversation_markdown([(t["question"], t["answer"]) for t in turns], datetime.now().strftime("%Y-%m-%d %H:%M"))
+
+    @staticmethod
+    def check_dates(date_from: str | None, date_to: str | None) -> str:
+        """A note under the date boxes as soon as one is left, so a typo is seen before asking."""
+        problem = date_problem(date_from, date_to)
+        return f'<p class="sme-error">{escape(problem)}</p>' if problem else ""
 
     # -- library ------------------------------------------------------------------------------------
     def library(self) -> tuple[str, gr.Dropdown, gr.Dropdown]:
@@ -215,18 +364,29 @@ class UiHandlers:
         if not can_write(s, key):
             raise gr.Error("密钥不正确" if key else "请先输入密钥", title="无权操作", print_exception=False)
 
-    def delete(self, doc_id: str | None, key: str | None) -> tuple[str, str, gr.Dropdown, gr.Dropdown]:
+    def _chosen_title(self, doc_id: str | None, key: str | None) -> str:
+        """The title of the document chosen for deletion, once the key allows it."""
         self._admin(key)
         if not doc_id:
-            raise gr.Error("请先在上方选择要删除的文档", title="删除失败", print_exception=False)
+            raise gr.Error("请先在上方“查看文档”中选择要删除的文档", title="无法删除", print_exception=False)
         try:
             self.runtime.require_ready()
-            title = self.runtime.documents.get(doc_id).title
+            return self.runtime.documents.get(doc_id).title
+        except ApiError as exc:
+            raise gr.Error(exc.message, title="无法删除", print_exception=False) from None
+
+    def ask_delete(self, doc_id: str | None, key: str | None) -> tuple[str, gr.Row]:
+        """Names the document and shows 确认删除 / 取消: nothing is deleted on the first click."""
+        title = self._chosen_title(doc_id, key)
+        return f'<p class="sme-warn">确定要从资料库删除《{escape(title)}》吗？删除后问答不再引用它，且不能撤销。</p>', gr.Row(visible=True)
+
+    def delete(self, doc_id: str | None, key: str | None) -> tuple[str, gr.Row, str, gr.Dropdown, gr.Dropdown]:
+        title = self._chosen_title(doc_id, key)
+        try:
             self.runtime.documents.delete(doc_id)
         except ApiError as exc:
             raise gr.Error(exc.message, title="删除失败", print_exception=False) from None
-        return f"<p>已删除《{escape(title)}》。</p>", *self.library()
-
+        return f"<p>已删除《{escape(title)}》。</p>", gr.Row(visible=False), *self.library()
 
     # -- 申报自查 ------------------------------------------------------------------------------------
     def _criteria(self, programme: str | None, region: str | None) -> list[CriterionInfo]:
@@ -285,7 +445,8 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         gr.Markdown(
             "# 集群政策助手\n"
             "依据资料库中的政策文件和报道，回答中小企业特色产业集群、专精特新和梯度培育方面的问题；"
-            "每个回答都注明出处，资料中没有的会直接说明。 · [API 文档](/docs)"
+            "每个回答都注明出处，资料中没有的会直接说明。 · [API 文档](/docs)",
+            elem_id="sme-intro",
         )
         turns = gr.State([])
         with gr.Tab("问答"):
@@ -301,14 +462,18 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     with gr.Row():
                         box = gr.Textbox(placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
                         send = gr.Button("提问", variant="primary", scale=1, elem_id="sme-send")
-                    gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问")
-                    gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问")
+                    gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问", elem_id="sme-examples-official")
+                    gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问", elem_id="sme-examples-enterprise")
                 with gr.Column(scale=1, min_width=220):
                     gr.Markdown("### 筛选资料")
-                    date_from = gr.DateTime(include_time=False, type="string", label="起始日期")
-                    date_to = gr.DateTime(include_time=False, type="string", label="截止日期")
+                    # Plain boxes, not gr.DateTime: its picker speaks English (month names, Clear/Now/Done).
+                    date_from = gr.Textbox(label="起始日期", placeholder="如 2024-01-01，可留空", elem_id="sme-date-from")
+                    date_to = gr.Textbox(label="截止日期", placeholder="如 2024-12-31，可留空", elem_id="sme-date-to")
+                    date_note = gr.HTML(elem_id="sme-date-note")
                     source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
                     clear = gr.Button("清空对话")
+                    export = gr.Button("导出对话（Markdown）", elem_id="sme-export")
+                    export_text = gr.Textbox(visible="hidden", elem_id="sme-export-text")
         with gr.Tab("申报自查", elem_id="sme-check-tab"):
             gr.Markdown("选择项目，查看资料库中文件规定的认定条件；填写您的数据后逐条核对。没有填写的指标显示为“无法判断”。")
             with gr.Row():
@@ -336,16 +501,27 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 gr.HTML(UPLOAD_INPUT, elem_id="sme-upload")
                 with gr.Row():
                     upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
-                    delete = gr.Button("删除所选文档", variant="stop")
+                    delete = gr.Button("删除所选文档", variant="stop", elem_id="sme-delete")
+                with gr.Row(visible=False, elem_id="sme-delete-confirm") as confirm_row:
+                    confirm_delete = gr.Button("确认删除", variant="stop", elem_id="sme-delete-yes")
+                    cancel_delete = gr.Button("取消", elem_id="sme-delete-no")
                 status = gr.HTML(elem_id="sme-admin-status")
 
         # Every event is for this page's own use: none is listed in or callable through Gradio's client API.
         private = {"api_visibility": "private"}
-        ask = {"fn": h.respond, "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns], **private}
-        send.click(**ask)
-        box.submit(**ask)
+        # The page draws the question and 正在检索… at once; the answer then streams from the server. Gradio's
+        # progress overlay is off for it: it would cover the chat with an English timer.
+        ask = {"fn": told(h.respond, 3), "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns],
+               "show_progress": "hidden", **private}  # fmt: skip
+        for trigger in (send.click, box.submit):
+            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask)
         chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
         clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns], **private)
+        export.click(h.export, inputs=[turns], outputs=[export_text], **private).then(
+            None, inputs=[export_text], outputs=None, js=DOWNLOAD_JS, **private
+        )
+        for field in (date_from, date_to):
+            field.blur(h.check_dates, inputs=[date_from, date_to], outputs=[date_note], show_progress="hidden", **private)
         # The chat's own trash icon empties the screen; the conversation behind it must go too, or the next
         # question would be read as a follow-up of turns the user no longer sees.
         chatbot.clear(lambda: [], inputs=None, outputs=[turns], **private)
@@ -356,12 +532,16 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         ui.load(h.check_programmes, inputs=None, outputs=[check_programme], **private).then(**programme_view)
         check_programme.input(lambda: ALL_REGIONS, inputs=None, outputs=[check_region], **private).then(**programme_view)
         check_region.input(**programme_view)
-        check_run.click(h.run_check, inputs=[check_programme, check_region, check_text, *check_fields], outputs=[check_result], **private)
+        check_run.click(told(h.run_check, 1), inputs=[check_programme, check_region, check_text, *check_fields], outputs=[check_result], **private)
         refresh.click(**library)
         doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view], **private)
         # The browser posts the files' bytes to /api/documents itself: no server path ever enters Gradio.
         upload.click(None, inputs=[key], outputs=[status], js=UPLOAD_JS, **private).then(**library)
-        delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source], **private)
+        delete.click(told(h.ask_delete, 2), inputs=[doc_select, key], outputs=[status, confirm_row], **private)
+        confirm_delete.click(told(h.delete, 5), inputs=[doc_select, key], outputs=[status, confirm_row, docs_table, doc_select, source], **private)
+        cancel_delete.click(lambda: ("<p>已取消删除。</p>", gr.Row(visible=False)), inputs=None, outputs=[status, confirm_row], **private)
+        # Choosing another document withdraws a question about the previous one.
+        doc_select.change(lambda: gr.Row(visible=False), inputs=None, outputs=[confirm_row], **private)
     ui.queue(default_concurrency_limit=s.max_concurrency)
     return ui
 
