@@ -166,9 +166,9 @@ CSS = """
 @keyframes sme-dots { 0% { content: ""; } 25% { content: "."; } 50% { content: ".."; } 75% { content: "..."; } }
 .sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
 /* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
-.toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; }
+.toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; visibility: hidden; }
 .toast-title.info::after, .toast-title.warning::after, .toast-title.error::after, .toast-title.success::after {
-  font-size: var(--text-md);
+  font-size: var(--text-md); visibility: visible;
 }
 .toast-title.info::after { content: "提示"; }
 .toast-title.warning::after { content: "注意"; }
@@ -460,7 +460,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                         elem_id="sme-chat",
                     )
                     with gr.Row():
-                        box = gr.Textbox(placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
+                        box = gr.Textbox(label="问题", placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
                         send = gr.Button("提问", variant="primary", scale=1, elem_id="sme-send")
                     gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问", elem_id="sme-examples-official")
                     gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问", elem_id="sme-examples-enterprise")
@@ -473,7 +473,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
                     clear = gr.Button("清空对话")
                     export = gr.Button("导出对话（Markdown）", elem_id="sme-export")
-                    export_text = gr.Textbox(visible="hidden", elem_id="sme-export-text")
+                    export_text = gr.Textbox(label="导出的对话", visible="hidden", elem_id="sme-export-text")
         with gr.Tab("申报自查", elem_id="sme-check-tab"):
             gr.Markdown("选择项目，查看资料库中文件规定的认定条件；填写您的数据后逐条核对。没有填写的指标显示为“无法判断”。")
             with gr.Row():
