@@ -93,8 +93,10 @@ WATCH_JS = """
 """
 
 
-def english_words(page) -> set[str]:
-    return set(re.findall(r"[A-Za-z_]{2,}", page.locator("body").inner_text())) - ALLOWED_LATIN
+def english_words(where) -> set[str]:
+    """Latin words shown on a page (or in one part of it) that are not on the allowed list."""
+    text = (where.locator("body") if hasattr(where, "goto") else where).inner_text()
+    return set(re.findall(r"[A-Za-z_]{2,}", text)) - ALLOWED_LATIN
 
 
 def test_ask_in_the_ui_streams_the_answer_with_its_source(app_url, page):
@@ -171,6 +173,7 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     # Three files at once, sent by the browser as multipart bytes: one is ingested, a broken one is reported
     # and skipped, and one the library already has gets one plain Chinese line.
     page.locator("#sme-upload input[type=file]").set_input_files([str(hostile), str(broken), str(twin)])
+    expect(page.locator("#sme-upload .sme-file-names")).to_have_text("hostile.txt、broken.pdf、twin.txt")
     page.locator("#sme-upload-button").click()
     status = page.locator("#sme-admin-status")
     status.get_by_text("共 3 个文件，收录 1 个", exact=False).wait_for()
@@ -195,6 +198,11 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     page.keyboard.press("Escape")
     page.wait_for_timeout(400)  # let the closed dropdown fade out of the screenshot
     page.screenshot(path=str(ARTIFACTS / "ui-library.png"), full_page=True)
+    # No English of the page's own: the documents and file names above may hold Latin letters, the page's
+    # words may not (the browser's file button, "Choose Files", sits hidden behind a Chinese one).
+    shown = page.locator("#sme-library-tab").inner_text()
+    assert not re.search(r"Error|Choose|No file|doc_id", shown)
+    assert page.locator("#sme-upload input[type=file]").bounding_box()["width"] <= 1
 
     # Deleting asks first, naming the document; 取消 keeps it.
     page.get_by_role("button", name="删除所选文档").click()

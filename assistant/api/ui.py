@@ -77,7 +77,20 @@ ENTERPRISE_EXAMPLES = [
 ]
 
 ACCEPT = ",".join(SUPPORTED_SUFFIXES)
-UPLOAD_INPUT = f'<label>选择文件（可多选）：<input type="file" multiple accept="{ACCEPT}"></label>'
+# The browser's own file button reads "Choose Files / No file chosen" in the browser's language: it is
+# hidden behind a Chinese button, and the chosen names are listed beside it.
+NO_FILES = "未选择文件"
+UPLOAD_INPUT = (
+    f'<label class="sme-file-pick">选择文件（可多选）<input type="file" multiple accept="{ACCEPT}"></label>'
+    f' <span class="sme-file-names">{NO_FILES}</span>'
+)
+SHOW_FILE_NAMES_JS = f"""
+const input = element.querySelector('input[type=file]');
+const names = element.querySelector('.sme-file-names');
+input.addEventListener('change', () => {{
+  names.textContent = input.files.length ? Array.from(input.files).map((f) => f.name).join('、') : '{NO_FILES}';
+}});
+"""
 # Each chosen file goes to POST /api/documents as multipart bytes, one request per file, so one bad file
 # is reported on its own line and the others are still ingested. Text is escaped before it is shown.
 UPLOAD_JS = """
@@ -114,6 +127,7 @@ async (key) => {
     lines.push(`<li>${line}</li>`);
   }
   input.value = '';
+  input.dispatchEvent(new Event('change'));
   const summary = files.length > 1 ? `<p>共 ${files.length} 个文件，收录 ${added} 个。</p>` : '';
   return `${summary}<ul class="sme-upload-results">${lines.join('')}</ul>`;
 }
@@ -164,6 +178,11 @@ CSS = """
 .sme-pending { color: var(--body-text-color-subdued); }
 .sme-pending::after { content: ""; animation: sme-dots 1.2s steps(4, end) infinite; }
 @keyframes sme-dots { 0% { content: ""; } 25% { content: "."; } 50% { content: ".."; } 75% { content: "..."; } }
+.sme-file-pick { display: inline-block; padding: .4em 1em; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  background: var(--button-secondary-background-fill); cursor: pointer; }
+.sme-file-pick input { position: absolute !important; width: 1px !important; height: 1px !important; padding: 0 !important;
+  border: 0 !important; opacity: 0; overflow: hidden; }
+.sme-file-names { margin-left: .6em; color: var(--body-text-color-subdued); }
 .sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
 /* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
 .toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; visibility: hidden; }
@@ -498,7 +517,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 if read_only(s):
                     gr.HTML(f'<p class="sme-warn">{escape(LOCKED_MESSAGE)}</p>', elem_id="sme-read-only")
                 key = gr.Textbox(label=key_label, type="password", visible=key_needed)
-                gr.HTML(UPLOAD_INPUT, elem_id="sme-upload")
+                gr.HTML(UPLOAD_INPUT, elem_id="sme-upload", js_on_load=SHOW_FILE_NAMES_JS)
                 with gr.Row():
                     upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
                     delete = gr.Button("删除所选文档", variant="stop", elem_id="sme-delete")
