@@ -104,7 +104,7 @@ MEASURES = {
 
 
 def clear(page) -> None:
-    page.get_by_role("button", name="清空对话", exact=True).last.click()
+    page.locator("#sme-clear").click()
     page.wait_for_function("() => !document.querySelector('#sme-chat .sme-answer')")
 
 

@@ -196,3 +196,22 @@ def test_deleting_from_a_read_only_library_says_how_to_open_it(handlers):
     ui, _, _ = handlers
     with pytest.raises(gr.Error, match="SME_ADMIN_KEY"):
         ui.delete("d1", "any-key")
+
+
+def test_saved_conversations_come_back_checked_and_escaped(handlers):
+    ui, _, _ = handlers
+    *_, (_, _, turns) = ui.respond("浙江有多少个？", [], None, None, ALL_SOURCES)
+    saved, current, _ = ui.remember(turns, [], None)
+    assert current and "retrieved" not in saved[0]["turns"][0]["answer"]  # the chunks' text stays out of storage
+    again, same, _ = ui.remember([*turns, *turns], saved, current)
+    assert same == current and len(again) == 1 and len(again[0]["turns"]) == 2  # one conversation, updated
+
+    # What the browser sends back is its own to change: markup stays text, a broken answer is dropped.
+    tampered = [{"id": "x", "when": "", "turns": [
+        {"question": EVIL, "answer": saved[0]["turns"][0]["answer"]},
+        {"question": "坏的", "answer": {"answer": 1}},
+    ]}]  # fmt: skip
+    messages, reopened, chosen = ui.reopen("x", tampered)
+    assert chosen == "x" and len(reopened) == 1 and reopened[0]["answer"] == answer()
+    assert_inert(messages[0]["content"])
+    assert messages[1]["content"] == answer_html(answer())

@@ -326,3 +326,56 @@ def test_a_phone_shows_the_ask_button_and_examples_at_once_and_the_library_as_ca
     assert first["width"] <= 390 and cards.first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content") == '"日期："'
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(ARTIFACTS / "ui-phone-library.png"), full_page=True)
+
+
+def test_past_conversations_stay_in_this_browser_and_reopen(app_url, browser, monkeypatch):
+    """Each conversation is kept in the browser's local storage and listed; after a reload one reopens and
+    continues: a follow-up is asked with its turns. Another browser profile sees none of them."""
+    url, runtime = app_url
+    chain = runtime.assistant.chain
+    histories = []
+    real_stream = chain.stream
+
+    def recording(question, history, *args, **kwargs):
+        histories.append([t.content for t in history if t.role == "user"])
+        return real_stream(question, history, *args, **kwargs)
+
+    monkeypatch.setattr(chain, "stream", recording)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url + "/")
+    chat = page.locator("#sme-chat")
+    for question in (ZJ_Q, "国家级中小企业特色产业集群现在累计认定了多少个？"):
+        page.locator("#sme-clear").click()
+        expect(chat.locator(".sme-answer")).to_have_count(0)
+        page.locator("#sme-question textarea").fill(question)
+        page.locator("#sme-send").click()
+        chat.locator(".sme-sources-title").first.wait_for()
+    page.wait_for_function("() => (localStorage.getItem('sme-conversations') || '').length > 0")
+
+    page.reload()
+    past = page.get_by_label("历史对话（仅保存在本浏览器）")
+    past.click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(2)
+    assert "国家级中小企业特色产业集群现在累计" in options.nth(0).inner_text()  # newest first
+    options.nth(1).click()
+    chat.get_by_text("增至23个", exact=False).first.wait_for()
+    assert ZJ_Q in chat.inner_text() and chat.locator("details.sme-source").count() >= 1
+    page.locator("#sme-question textarea").fill("那广东呢？")
+    page.locator("#sme-send").click()
+    page.wait_for_function("() => document.querySelectorAll('#sme-chat .sme-sources-title, #sme-chat .sme-answer').length >= 2")
+    for _ in range(600):  # the question reaches the chain through Gradio's queue
+        if len(histories) == 3:
+            break
+        page.wait_for_timeout(100)
+    assert histories[2] == [ZJ_Q]  # the reopened conversation, not the last one on screen
+    context.close()
+
+    other = browser.new_context(locale="zh-CN")
+    fresh = other.new_page()
+    fresh.goto(url + "/")
+    fresh.get_by_label("历史对话（仅保存在本浏览器）").click()
+    expect(fresh.get_by_role("option")).to_have_count(0)
+    other.close()

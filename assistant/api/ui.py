@@ -25,7 +25,7 @@ from ..criteria.facts import FactError
 from ..criteria.model import NATIONAL
 from ..criteria.terms import terms
 from ..ingest.load import SUPPORTED_SUFFIXES
-from ..schema import DATE_FORMAT_HINT, Turn
+from ..schema import DATE_FORMAT_HINT, Answer, Turn
 from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
@@ -47,6 +47,10 @@ from .sse import STREAM_FAILED
 log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
+# Past conversations kept in the browser's local storage: the latest ones, each with its latest turns, so
+# the list stays well under what one UI request may carry (UiFileGuard).
+SAVED_CONVERSATIONS = 10
+SAVED_TURNS = 20
 # Streamed text arriving within this long of the last redraw waits for the next one.
 REDRAW_SECONDS = 0.05
 ALL_REGIONS = "全部地区"
@@ -220,6 +224,17 @@ def _messages(turns: list[dict]) -> list[dict[str, str]]:
     return messages
 
 
+def _saved_choices(saved: list[dict]) -> list[tuple[str, str]]:
+    """A saved conversation as the list shows it: when, and its first question."""
+    choices = []
+    for c in saved:
+        turns = c.get("turns") or [{}]
+        first = str(turns[0].get("question", "")) if isinstance(turns[0], dict) else ""
+        label = f"{c.get('when', '')} · {first[:24]}{'…' if len(first) > 24 else ''}（{len(turns)} 问）"
+        choices.append((label, str(c.get("id"))))
+    return choices
+
+
 def _history(turns: list[dict], settings: Settings) -> list[Turn]:
     """The latest turns within the API's caps: a follow-up needs only the last few, and a long chat must
     not make every question slower."""
@@ -355,6 +370,44 @@ class UiHandlers:
         problem = date_problem(date_from, date_to)
         return f'<p class="sme-error">{escape(problem)}</p>' if problem else ""
 
+    # -- past conversations (this browser's local storage) -------------------------------------------
+    @staticmethod
+    def remember(turns: list[dict], saved: list[dict] | None, current: str | None) -> tuple[list[dict], str | None, gr.Dropdown]:
+        """Saves the conversation on screen under its id (a new one gets one), newest first."""
+        saved = [c for c in saved or [] if isinstance(c, dict)]
+        if not turns:
+            return saved, current, gr.Dropdown(choices=_saved_choices(saved))
+        current = current or datetime.now().strftime("%Y%m%d%H%M%S%f")
+        kept = [
+            {"question": t["question"], "answer": t["answer"].model_dump(mode="json", exclude={"retrieved"}) if t["answer"] else None}
+            for t in turns[-SAVED_TURNS:]
+        ]
+        entry = {"id": current, "when": datetime.now().strftime("%m-%d %H:%M"), "turns": kept}
+        saved = [entry, *(c for c in saved if c.get("id") != current)][:SAVED_CONVERSATIONS]
+        return saved, current, gr.Dropdown(choices=_saved_choices(saved), value=current)
+
+    @staticmethod
+    def saved_list(saved: list[dict] | None) -> gr.Dropdown:
+        return gr.Dropdown(choices=_saved_choices([c for c in saved or [] if isinstance(c, dict)]), value=None)
+
+    @staticmethod
+    def reopen(chosen: str | None, saved: list[dict] | None) -> tuple[list[dict], list[dict], str | None]:
+        """A saved conversation back on screen, to read or to continue with follow-ups. What comes back
+        from the browser is checked and drawn afresh, never shown as stored."""
+        found = next((c for c in saved or [] if isinstance(c, dict) and c.get("id") == chosen), None)
+        if found is None:
+            gr.Info("没有找到这段对话：它可能已被新的对话挤出（本浏览器只保留最近 10 段）。")
+            return gr.skip(), gr.skip(), gr.skip()
+        turns = []
+        for t in found.get("turns", []):
+            try:
+                answer = Answer.model_validate(t["answer"]) if t.get("answer") else None
+                question = str(t["question"])
+            except (ValidationError, KeyError, TypeError):
+                continue
+            turns.append({"question": question, "html": answer_html(answer) if answer else error_html("这个问题没有得到回答"), "answer": answer})
+        return _messages(turns), turns, chosen
+
     # -- library ------------------------------------------------------------------------------------
     def library(self) -> tuple[str, gr.Dropdown, gr.Dropdown]:
         """The documents table, the choices of the document picker and of the publisher filter."""
@@ -468,6 +521,10 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             elem_id="sme-intro",
         )
         turns = gr.State([])
+        # The conversations of this browser, in its local storage. The "secret" only scrambles them (Gradio
+        # sends it to the page); a fixed one keeps them readable after the server restarts.
+        saved = gr.BrowserState([], storage_key="sme-conversations", secret="sme-conversations")
+        conversation = gr.State(None)
         with gr.Tab("问答"):
             with gr.Row():
                 with gr.Column(scale=4):
@@ -490,9 +547,10 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     date_to = gr.Textbox(label="截止日期", placeholder="如 2024-12-31，可留空", elem_id="sme-date-to")
                     date_note = gr.HTML(elem_id="sme-date-note")
                     source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
-                    clear = gr.Button("清空对话")
+                    clear = gr.Button("清空对话", elem_id="sme-clear")
                     export = gr.Button("导出对话（Markdown）", elem_id="sme-export")
                     export_text = gr.Textbox(label="导出的对话", visible="hidden", elem_id="sme-export-text")
+                    past = gr.Dropdown(label="历史对话（仅保存在本浏览器）", choices=[], value=None, elem_id="sme-past")
         with gr.Tab("申报自查", elem_id="sme-check-tab"):
             gr.Markdown("选择项目，查看资料库中文件规定的认定条件；填写您的数据后逐条核对。没有填写的指标显示为“无法判断”。")
             with gr.Row():
@@ -532,10 +590,15 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         # progress overlay is off for it: it would cover the chat with an English timer.
         ask = {"fn": told(h.respond, 3), "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns],
                "show_progress": "hidden", **private}  # fmt: skip
+        remember = {"fn": h.remember, "inputs": [turns, saved, conversation], "outputs": [saved, conversation, past],
+                    "show_progress": "hidden", **private}  # fmt: skip
         for trigger in (send.click, box.submit):
-            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask)
+            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask).then(**remember)
         chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
-        clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns], **private)
+        # Emptying the chat starts a new conversation; the one before stays in the list.
+        clear.click(lambda: ([], [], None), inputs=None, outputs=[chatbot, turns, conversation], **private)
+        ui.load(h.saved_list, inputs=[saved], outputs=[past], **private)
+        past.input(h.reopen, inputs=[past, saved], outputs=[chatbot, turns, conversation], **private)
         export.click(h.export, inputs=[turns], outputs=[export_text], **private).then(
             None, inputs=[export_text], outputs=None, js=DOWNLOAD_JS, **private
         )
@@ -543,7 +606,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             field.blur(h.check_dates, inputs=[date_from, date_to], outputs=[date_note], show_progress="hidden", **private)
         # The chat's own trash icon empties the screen; the conversation behind it must go too, or the next
         # question would be read as a follow-up of turns the user no longer sees.
-        chatbot.clear(lambda: [], inputs=None, outputs=[turns], **private)
+        chatbot.clear(lambda: ([], None), inputs=None, outputs=[turns, conversation], **private)
 
         library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
