@@ -14,7 +14,7 @@ from assistant.api.models import DocumentDetail
 from assistant.api.render import answer_html, answer_text, check_html, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers, told
 from assistant.criteria.model import CheckReport, CheckResult, CriterionCitation
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Retrieved
 from assistant.settings import Settings
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -215,3 +215,15 @@ def test_saved_conversations_come_back_checked_and_escaped(handlers):
     assert chosen == "x" and len(reopened) == 1 and reopened[0]["answer"] == answer()
     assert_inert(messages[0]["content"])
     assert messages[1]["content"] == answer_html(answer())
+
+
+def test_citation_markers_link_to_their_source_with_the_passage_marked():
+    chunk = Retrieved(doc_id="d1", chunk_id="c1", score=1.0, text="前文<b>。\n如无异议，浙江增至23个。后文。")
+    cited = answer(citations=[citation(quote="浙江增至23个。")], retrieved=[chunk], answer="浙江增至23个[1]，另见[2]。")
+    html = answer_html(cited)
+    assert '<a class="sme-cite sme-cite-1" href="#"' in html and "[2]</a>" not in html  # only sources that exist
+    assert '<details class="sme-source sme-source-1">' in html
+    assert "原文段落：</div>前文&lt;b&gt;。<br>如无异议，<mark>浙江增至23个。</mark>后文。" in html
+    # A quote shortened with … is found by its pieces; one found in no retrieved chunk shows no passage.
+    assert "<mark>如无异议</mark>" in answer_html(answer(citations=[citation(quote="如无异议…后文。")], retrieved=[chunk]))
+    assert "sme-passage" not in answer_html(answer(citations=[citation(quote="别处的一句话。")], retrieved=[chunk]))

@@ -379,3 +379,21 @@ def test_past_conversations_stay_in_this_browser_and_reopen(app_url, browser, mo
     fresh.get_by_label("历史对话（仅保存在本浏览器）").click()
     expect(fresh.get_by_role("option")).to_have_count(0)
     other.close()
+
+
+def test_a_citation_opens_its_source_at_the_quoted_passage(app_url, page):
+    url, _ = app_url
+    page.goto(url + "/")
+    page.locator("#sme-question textarea").fill(ZJ_Q)
+    page.locator("#sme-send").click()
+    chat = page.locator("#sme-chat")
+    chat.locator("a.sme-cite").first.wait_for()
+    source = chat.locator("details.sme-source-1").first
+    assert source.get_attribute("open") is None
+    chat.locator("a.sme-cite").first.click()
+    expect(source).to_have_attribute("open", "")
+    marked = source.locator(".sme-passage mark").first
+    expect(marked).to_be_visible()
+    assert "增至23个" in marked.inner_text()
+    assert marked.evaluate("m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.screenshot(path=str(ARTIFACTS / "ui-citation.png"))

@@ -7,10 +7,11 @@ renderer passes it through as one block instead of reading document text as Mark
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..criteria.model import CheckReport, CriterionCitation
-from ..schema import Answer, Citation
+from ..schema import Answer, Citation, Retrieved
 from .models import CriterionInfo, DocumentDetail, DocumentInfo
 
 LOW_QUALITY_NOTE = "来源文本质量较低，请核对原文"
@@ -38,16 +39,31 @@ def _link(url: str | None) -> str:
     return f'<div>原文：<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a></div>'
 
 
-def citation_html(c: Citation) -> str:
+def passage_html(c: Citation, retrieved: list[Retrieved]) -> str:
+    """The passage the quote was taken from, the quoted words marked, when a retrieved chunk of its
+    document holds them (a quote shortened with … is found by its pieces)."""
+    pieces = [p for p in c.quote.split("…") if len(p) >= 4]
+    for chunk in retrieved:
+        if chunk.doc_id != c.doc_id or not pieces or not all(p in chunk.text for p in pieces):
+            continue
+        marked = escape(chunk.text)
+        for piece in pieces:
+            marked = marked.replace(escape(piece), f"<mark>{escape(piece)}</mark>", 1)
+        marked = marked.replace("\n", "<br>")
+        return f'<div class="sme-passage"><div class="sme-passage-title">原文段落：</div>{marked}</div>'
+    return ""
+
+
+def citation_html(c: Citation, retrieved: list[Retrieved] = ()) -> str:
     low = c.quality == "low"
     flag = " ⚠️" if low else ""
     warn = f'<div class="sme-warn">⚠️ {LOW_QUALITY_NOTE}</div>' if low else ""
     return (
-        f'<details class="sme-source"><summary>[{c.n}] {escape(c.reference)}{flag}</summary>'
+        f'<details class="sme-source sme-source-{c.n}"><summary>[{c.n}] {escape(c.reference)}{flag}</summary>'
         f"<div>标题：{escape(c.title)}</div><div>发布单位：{escape(c.source)}</div><div>日期：{escape(c.date or '日期不详')}</div>"
         + (f"<div>文号：{escape(c.doc_number)}</div>" if c.doc_number else "")
         + (f"<div>位置：{escape(c.place)}</div>" if c.place else "")
-        + f'<div class="sme-quote">“{_text(c.quote)}”</div>{warn}{_link(c.url)}</details>'
+        + f'<div class="sme-quote">“{_text(c.quote)}”</div>{warn}{passage_html(c, list(retrieved))}{_link(c.url)}</details>'
     )
 
 
@@ -61,9 +77,17 @@ def pending_html(text: str) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    sources = "".join(citation_html(c) for c in answer.citations)
+    """The answer, its [n] markers links that open source n (see CITE_JS), and its sources. The number
+    travels in a class name: the chat's sanitiser drops data- attributes."""
+    sources = "".join(citation_html(c, answer.retrieved) for c in answer.citations)
     heading = f'<div class="sme-sources-title">来源（{len(answer.citations)}）</div>' if answer.citations else ""
-    return f'<div class="sme-answer">{_text(answer.answer)}</div>{heading}{sources}'
+    cited = {c.n for c in answer.citations}
+    text = re.sub(
+        r"\[(\d+)\]",
+        lambda m: f'<a class="sme-cite sme-cite-{m[1]}" href="#" title="查看来源 {m[1]} 的原文">[{m[1]}]</a>' if int(m[1]) in cited else m[0],
+        _text(answer.answer),
+    )
+    return f'<div class="sme-answer">{text}</div>{heading}{sources}'
 
 
 def error_html(message: str) -> str:

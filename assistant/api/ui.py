@@ -164,6 +164,26 @@ DOWNLOAD_JS = """
 }
 """
 
+# A click on [n] in an answer opens that answer's source n, scrolled to the middle of the screen, with its
+# passage and the quoted words marked. One listener for the whole page: answers are redrawn as they stream.
+CITE_JS = """
+<script>
+document.addEventListener('click', (event) => {
+  const cite = event.target.closest && event.target.closest('a.sme-cite');
+  if (!cite) return;
+  event.preventDefault();
+  const n = (cite.className.match(/sme-cite-(\\d+)/) || [])[1];
+  const answer = cite.closest('.sme-answer');
+  const source = n && answer && answer.parentElement.querySelector(`details.sme-source-${n}`);
+  if (!source) return;
+  source.open = true;
+  source.scrollIntoView({behavior: 'smooth', block: 'center'});
+  source.classList.add('sme-flash');
+  setTimeout(() => source.classList.remove('sme-flash'), 2000);
+});
+</script>
+"""
+
 CSS = """
 .sme-answer { line-height: 1.7; }
 .sme-sources-title { margin-top: .6em; font-weight: 600; }
@@ -179,6 +199,11 @@ CSS = """
 .sme-unknown .sme-verdict { color: #6b7280; }
 .sme-note { font-size: .9em; color: #92400e; }
 .sme-check-message { margin: .4em 0 .8em; line-height: 1.7; }
+.sme-cite { text-decoration: none; color: var(--color-accent); cursor: pointer; }
+.sme-passage { margin: .4em 0; padding: .4em .6em; background: var(--background-fill-secondary); border-radius: 6px; line-height: 1.7; }
+.sme-passage-title { font-size: .9em; color: var(--body-text-color-subdued); }
+.sme-passage mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.sme-flash { outline: 2px solid var(--color-accent); border-radius: 4px; }
 .sme-pending { color: var(--body-text-color-subdued); }
 .sme-pending::after { content: ""; animation: sme-dots 1.2s steps(4, end) infinite; }
 @keyframes sme-dots { 0% { content: ""; } 25% { content: "."; } 50% { content: ".."; } 75% { content: "..."; } }
@@ -645,6 +670,7 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
         run_history=False,
         max_file_size=f"{int(s.max_upload_mb * 1024)}kb",
         css=CSS,
+        head=CITE_JS,
         ssr_mode=False,
         mcp_server=False,
         # The UI serves and copies no file from the server's disk: not even Gradio's own upload folder.
