@@ -47,13 +47,13 @@ from .sse import STREAM_FAILED
 log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
+ALL_REGIONS = "全部地区"
 # Past conversations kept in the browser's local storage: the latest ones, each with its latest turns, so
 # the list stays well under what one UI request may carry (UiFileGuard).
 SAVED_CONVERSATIONS = 10
 SAVED_TURNS = 20
 # Streamed text arriving within this long of the last redraw waits for the next one.
 REDRAW_SECONDS = 0.05
-ALL_REGIONS = "全部地区"
 # The figure fields of the 申报自查 tab: laid out once, then labelled and shown for the programme picked.
 MAX_FIELDS = 16
 FIELDS_PER_ROW = 4
@@ -421,7 +421,7 @@ class UiHandlers:
         from the browser is checked and drawn afresh, never shown as stored."""
         found = next((c for c in saved or [] if isinstance(c, dict) and c.get("id") == chosen), None)
         if found is None:
-            gr.Info("没有找到这段对话：它可能已被新的对话挤出（本浏览器只保留最近 10 段）。")
+            gr.Info(f"没有找到这段对话：它可能已被新的对话挤出（本浏览器只保留最近 {SAVED_CONVERSATIONS} 段）。")
             return gr.skip(), gr.skip(), gr.skip()
         turns = []
         for t in found.get("turns", []):
