@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answering.query import parse
 from assistant.api.feedback import FeedbackLog
-from assistant.api.models import DocumentDetail
+from assistant.api.models import DocumentDetail, DocumentInfo
 from assistant.api.render import answer_html, answer_text, check_html, document_html, documents_table_html
 from assistant.api.ui import ALL_SOURCES, UiHandlers, told
 from assistant.criteria.model import CheckReport, CheckResult, CriterionCitation
@@ -170,6 +170,15 @@ def test_the_library_explains_quality_in_words_and_keeps_ids_out_of_the_table():
     assert "评分 0.31" in table  # the number stays, in the tooltip
     reader = document_html(docs[0])
     assert "<summary>技术信息</summary>" in reader and "abc123" in reader
+
+
+def test_the_library_shows_a_repost_under_its_original():
+    common = dict(source="某网", date="2025-05-08", url=None, script="simplified", quality=0.9, quality_label="ok",
+                  chunk_count=2, low_quality_chunks=0, uploaded=False)
+    original = DocumentInfo(doc_id="own", title="关于组织推荐集群的通知", copies=["repost"], **common)
+    repost = DocumentInfo(doc_id="repost", title="转发：关于组织推荐集群的通知", copy_of="own", **common)
+    rows = documents_table_html([original, repost]).split("<tr>")[2:]
+    assert "另有 1 份转载" in rows[0] and "↳ 转载，原文：关于组织推荐集群的通知" in rows[1]
 
 
 def test_thumbs_append_question_answer_and_sources(handlers):

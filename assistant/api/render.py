@@ -121,16 +121,25 @@ def documents_table_html(docs: list[DocumentInfo]) -> str:
     if not docs:
         return "<p>资料库中还没有文档。请上传文件，或在服务器上运行 <code>sme-assistant ingest</code>。</p>"
 
+    titles = {d.doc_id: d.title for d in docs}
+
     def row(d: DocumentInfo) -> str:
         low = f"（低质量片段 {d.low_quality_chunks} 个）" if d.low_quality_chunks else ""
         cells = (
-            escape(d.date or "未知"), escape(d.source), escape(d.title), f"{d.chunk_count}{low}", _quality_cell(d),
+            escape(d.date or "未知"), escape(d.source), escape(d.title) + _copy_note(d, titles), f"{d.chunk_count}{low}", _quality_cell(d),
             "上传" if d.uploaded else "语料",
         )
         return "<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(DOC_COLUMNS, cells)) + "</tr>"
 
     head = "<tr>" + "".join(f"<th>{label}</th>" for label in DOC_COLUMNS) + "</tr>"
     return f'<table class="sme-docs sme-library"><thead>{head}</thead><tbody>{"".join(row(d) for d in docs)}</tbody></table>'
+
+
+def _copy_note(d: DocumentInfo, titles: dict[str, str]) -> str:
+    """A repost says whose copy it is (listed right after it); the authoritative copy says how many copies it has."""
+    if d.copy_of:
+        return f'<div class="sme-copy">↳ 转载，原文：{escape(titles.get(d.copy_of, d.copy_of))}</div>'
+    return f'<div class="sme-copy">另有 {len(d.copies)} 份转载，列在其后</div>' if d.copies else ""
 
 
 def document_html(doc: DocumentDetail) -> str:
