@@ -66,7 +66,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if not metas:
         print("索引中还没有文档，请先运行：sme-assistant ingest")
         return 0
-    grouped = copies.groups(metas, assistant.store.document_text)
+    grouped = copies.groups(metas, assistant.store.document_texts())
     titles = {m.doc_id: m.title for m in metas}
     print(f"{_cell('日期', 11)}{_cell('来源', 22)}{_cell('标题', 60)}{_cell('片段', 6)}质量")
     for m in metas:

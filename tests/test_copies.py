@@ -26,12 +26,12 @@ def test_a_traditional_copy_with_pinyin_inserted_is_still_a_copy():
 def test_the_issuers_own_copy_speaks_for_the_group_even_when_a_repost_is_earlier():
     texts = {"portal": REPOST_2025, "own": NOTICE_2025, "next": NOTICE_2026}
     metas = [meta("portal", "某市政府门户网站", "2025-05-01"), meta("own", "某省工业和信息化厅", "2025-05-08"), meta("next", "某省工业和信息化厅", "2026-04-02")]
-    assert groups(metas, texts.__getitem__) == {"portal": "own", "own": "own"}
+    assert groups(metas, texts) == {"portal": "own", "own": "own"}
 
 
 def test_without_the_issuers_copy_the_one_stating_its_number_and_signing_date_then_the_earliest_wins():
     texts = {"a": REPOST_2025, "b": NOTICE_2025}
     signed = [meta("a", "门户网站", "2025-05-12"), meta("b", "新闻网", "2025-05-20", doc_number="某工信函〔2025〕31号", signed_on="2025-05-08")]
-    assert groups(signed, texts.__getitem__)["a"] == "b"
+    assert groups(signed, texts)["a"] == "b"
     unsigned = [meta("a", "门户网站", "2025-05-12"), meta("b", "新闻网", "2025-05-20")]
-    assert groups(unsigned, texts.__getitem__)["b"] == "a"
+    assert groups(unsigned, texts)["b"] == "a"

@@ -60,7 +60,7 @@ class AskChain:
         history = [Turn(role=t.role, content=normalise(t.content)) for t in inputs.get("history") or [] if t.content.strip()]
         search = normalise(self.answerer.rewrite(question, history)) if history else question.search
         standalone = Question(text=question.text, search=search, script=question.script)
-        return {**inputs, "started": started, "parsed": standalone}
+        return {**inputs, "started": started, "parsed": standalone, "parts": parts(search)}
 
     def _is_self_check(self, state: dict[str, Any]) -> bool:
         return self.self_check is not None and self.self_check.claims(state["parsed"].search)
@@ -73,7 +73,7 @@ class AskChain:
 
     @staticmethod
     def _is_compound(state: dict[str, Any]) -> bool:
-        return len(parts(state["parsed"].search)) > 1
+        return len(state["parts"]) > 1
 
     def _compound(self, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         t = time.perf_counter()
@@ -81,7 +81,7 @@ class AskChain:
         whole = self._retrieve(state)
         retrieve_ms, docs = whole["retrieve_ms"], {d.metadata["chunk_id"]: d for d in whole["docs"]}
         whole_draft = self._draft(whole)
-        pieces = parts(state["parsed"].search)
+        pieces = state["parts"]
         first = [Turn(role="user", content=pieces[0])]
         answers: list[tuple[str, Draft]] = []
         for i, piece in enumerate(pieces):

@@ -22,8 +22,6 @@ _CITED = re.compile(r"\[(\d+)\]")
 _FRAGMENT_EDGES = re.compile(r"^(?:那么|那|还有|另外)|[呢吗？?。\s]+$")
 # How much of a fragment's wording an earlier part's answer must hold to have answered it already.
 COVERED = 0.6
-
-
 _YES_NO = re.compile(r"吗[？?]?$|是否|能否|可否|能不能|是不是|有没有|可不可以")
 
 

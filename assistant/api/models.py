@@ -45,16 +45,16 @@ class DocumentInfo(BaseModel):
     copies: list[str] = Field(default_factory=list, description="本文是最权威的一份时，其余副本（转载）的 doc_id")
 
     @classmethod
-    def of(cls, meta: DocumentMeta, low_quality_below: float, uploaded: bool, copies: dict[str, str] | None = None) -> DocumentInfo:
-        """`copies`: doc_id → the authoritative copy's doc_id, for documents that have copies (library/copies.py)."""
-        copies = copies or {}
-        best = copies.get(meta.doc_id)
+    def of(
+        cls, meta: DocumentMeta, low_quality_below: float, uploaded: bool, copy_of: str | None = None, copies: list[str] | None = None
+    ) -> DocumentInfo:
+        """`copy_of` and `copies`: see library/copies.py."""
         return cls(
             **meta.model_dump(include={"doc_id", "title", "source", "date", "url", "script", "quality", "chunk_count", "low_quality_chunks"}),
             quality_label="low" if meta.quality < low_quality_below else "ok",
             uploaded=uploaded,
-            copy_of=best if best != meta.doc_id else None,
-            copies=sorted(d for d, b in copies.items() if b == meta.doc_id and d != meta.doc_id),
+            copy_of=copy_of,
+            copies=copies or [],
         )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..ingest.govdoc import issuer_in_title
@@ -64,9 +63,9 @@ def authority(meta: DocumentMeta, size: int) -> tuple:
     return (not own, not (meta.doc_number and meta.signed_on), meta.date or "9999", -meta.quality, size, meta.doc_id)
 
 
-def groups(metas: list[DocumentMeta], text_of: Callable[[str], str]) -> dict[str, str]:
+def groups(metas: list[DocumentMeta], texts: dict[str, str]) -> dict[str, str]:
     """doc_id → the doc_id of the authoritative copy, for every document that has another copy."""
-    prints = {m.doc_id: fingerprint(text_of(m.doc_id)) for m in metas}
+    prints = {m.doc_id: fingerprint(texts.get(m.doc_id, "")) for m in metas}
     parent = {m.doc_id: m.doc_id for m in metas}
 
     def root(d: str) -> str:
@@ -85,3 +84,12 @@ def groups(metas: list[DocumentMeta], text_of: Callable[[str], str]) -> dict[str
         members.setdefault(root(m.doc_id), []).append(m)
     best = {r: min(group, key=lambda m: authority(m, len(prints[m.doc_id].shingles))).doc_id for r, group in members.items() if len(group) > 1}
     return {m.doc_id: best[r] for r, group in members.items() if r in best for m in group}
+
+
+def copies_under(grouped: dict[str, str]) -> dict[str, list[str]]:
+    """The authoritative copy's doc_id → the doc_ids of its other copies, from `groups`' answer."""
+    out: dict[str, list[str]] = {}
+    for doc_id, best in sorted(grouped.items()):
+        if doc_id != best:
+            out.setdefault(best, []).append(doc_id)
+    return out
