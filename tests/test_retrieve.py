@@ -5,6 +5,7 @@ from assistant.container import Assistant
 from assistant.schema import Filters
 
 from .conftest import SEEDS, make_settings
+from .test_api import NOTICE_2025, REPOST_2025
 
 ZJ = parse("浙江现在有多少个国家级中小企业特色产业集群？").search
 
@@ -37,6 +38,20 @@ def test_near_duplicate_articles_from_two_sites_collapse_to_one(tmp_path, corpus
     docs = assistant.retriever.invoke(ZJ, k=10)
     with_23 = [d for d in docs if "增至23个" in d.page_content]
     assert len(with_23) == 1
+
+
+def test_answers_cite_the_issuers_own_copy_over_a_repost_that_ranks_higher(tmp_path, model_dir):
+    # The repost carries the whole notice in one chunk with a portal's chrome around it, and ranks first.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "portal.txt").write_text(REPOST_2025, encoding="utf-8")
+    (corpus / "notice.txt").write_text(NOTICE_2025, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp_path, corpus))
+    assistant.ingestor.ingest(progress=False)
+    for question, figure in (("每个设区市推荐数量不超过几个？", "4个"), ("推荐材料什么时候报送？", "6月30日")):
+        answer = assistant.chain.ask(question)
+        assert figure in answer.answer
+        assert {c.source for c in answer.citations} == {"某省工业和信息化厅"}
 
 
 def test_answers_follow_ingestion_without_a_restart(tmp_path, corpus_copy, model_dir):

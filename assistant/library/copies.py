@@ -63,6 +63,13 @@ def authority(meta: DocumentMeta, size: int) -> tuple:
     return (not own, not (meta.doc_number and meta.signed_on), meta.date or "9999", -meta.quality, size, meta.doc_id)
 
 
+def first_of(a: tuple[DocumentMeta, Print], b: tuple[DocumentMeta, Print]) -> DocumentMeta | None:
+    """Of two documents, the authoritative one when they are copies of each other, else None."""
+    if not copies_of_each_other(a[1], b[1]):
+        return None
+    return min(a, b, key=lambda d: authority(d[0], len(d[1].shingles)))[0]
+
+
 def groups(metas: list[DocumentMeta], texts: dict[str, str]) -> dict[str, str]:
     """doc_id → the doc_id of the authoritative copy, for every document that has another copy."""
     prints = {m.doc_id: fingerprint(texts.get(m.doc_id, "")) for m in metas}

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from ..answering.document_facts import named_documents, names_a_document
 from ..schema import Filters
+from .copies import fingerprint, first_of
 from .keywords import Hit, KeywordIndex
 from .store import date_number
 
@@ -46,6 +47,10 @@ def chroma_where(filters: Filters | None) -> dict | None:
 def shingles(text: str, n: int = 4) -> set[str]:
     text = "".join(text.split())
     return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
+
+
+# Share of a chunk's shingles found in a chunk of another document for it to be the same passage there.
+HELD_IN = 0.8
 
 
 def near_duplicate(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
@@ -114,6 +119,9 @@ class HybridRetriever(BaseRetriever):
     _version: str | None = PrivateAttr(default=None)
     _vectorstore: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    # doc_id → (metadata, fingerprint), for `_first_copy`, valid for one library version.
+    _prints: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _prints_version: str | None = PrivateAttr(default=None)
 
     def keyword_index(self) -> KeywordIndex:
         """The one version check per question: the keyword index follows a change another process made
@@ -213,20 +221,53 @@ class HybridRetriever(BaseRetriever):
             entry["rerank"] = float(score)
             entry["score"] = float(score) - (1.0 if low else 0.0)
 
-    @staticmethod
-    def _collapse(ranked: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-        """Keep one of each group of copies, near-identical chunks from different documents that state the
-        same figures: the cleaner, then the higher. Near-identical wording with other figures is a later
-        version of the text (a yearly notice), and both stay."""
+    def _collapse(self, ranked: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+        """Keep one of each group of copies, at the higher one's rank:
+        - near-identical chunks from different documents that state the same figures: the cleaner, then
+          the higher. Near-identical wording with other figures is a later version of the text (a yearly
+          notice), and both stay;
+        - a passage of one document held in a chunk of a copy of it (a repost, cut into other chunks or
+          with site chrome around it): the authoritative copy's, so an answer cites the issuer's notice
+          rather than a repost of it (library/copies.py says which documents are copies)."""
         kept: list[tuple[str, dict, tuple[set[str], frozenset[str]]]] = []
         for cid, entry in ranked:
             key = shingles(entry["text"]), stated_figures(entry["text"])
             twin = next((i for i, (_, _, k) in enumerate(kept) if k[1] == key[1] and near_duplicate(key[0], k[0])), None)
-            if twin is None:
+            if twin is not None:
+                if entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
+                    kept[twin] = (cid, entry, key)
+                continue
+            copy = next((i for i, (_, e, k) in enumerate(kept) if self._same_passage(entry["meta"], key, e["meta"], k)), None)
+            if copy is None:
                 kept.append((cid, entry, key))
-            elif entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
-                kept[twin] = (cid, entry, key)
+            elif self._first_copy(entry["meta"]["doc_id"], kept[copy][1]["meta"]["doc_id"]) == entry["meta"]["doc_id"]:
+                kept[copy] = (cid, {**entry, "score": kept[copy][1]["score"]}, key)
         return [(cid, e) for cid, e, _ in kept]
+
+    def _same_passage(self, meta: dict, key: tuple, other_meta: dict, other: tuple) -> bool:
+        """One chunk's text and figures are nearly all in the other's, and their documents are copies."""
+        if meta["doc_id"] == other_meta["doc_id"]:
+            return False
+        (small, small_figures), (large, large_figures) = sorted((key, other), key=lambda k: len(k[0]))
+        if len(small & large) < HELD_IN * len(small) or not small_figures <= large_figures:
+            return False
+        return self._first_copy(meta["doc_id"], other_meta["doc_id"]) is not None
+
+    def _first_copy(self, a: str, b: str) -> str | None:
+        """The authoritative one of two documents that are copies of each other (library/copies.py), else
+        None. Only documents with twin chunks among a question's candidates are compared, so a question
+        pays for at most a few reads, and each document is read once per library version."""
+        with self._lock:
+            if self._prints_version != self._version:
+                self._prints, self._prints_version = {}, self._version
+        for doc_id in (a, b):
+            if doc_id not in self._prints:
+                found = self.store.document(doc_id)
+                self._prints[doc_id] = (found[0], fingerprint(found[2])) if found else None
+        if self._prints[a] is None or self._prints[b] is None:
+            return None
+        first = first_of(self._prints[a], self._prints[b])
+        return first.doc_id if first else None
 
     @staticmethod
     def _document(cid: str, entry: dict[str, Any]) -> Document:
