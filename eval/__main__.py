@@ -1,4 +1,4 @@
-"""`python -m eval [--suite seeds|policy] [--qa FILE] [--backend extractive|llm] [--json OUT] [--check]`"""
+"""`python -m eval [--suite seeds|policy|fresh] [--qa FILE] [--backend extractive|llm] [--json OUT] [--check]`"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from assistant.settings import Settings
 
 from . import report
 from .runner import QA_DEFAULT, Runner, failures, load_qa, summarise
-from .suites import POLICY_SPLITS, POLICY_THRESHOLDS, policy_settings
+from .suites import DOCUMENTS, FRESH_DOCUMENTS, FRESH_QA, POLICY_SPLITS, POLICY_THRESHOLDS, policy_settings
 
 HERE = Path(__file__).parent
 THRESHOLDS = HERE / "thresholds.json"
@@ -21,8 +21,9 @@ THRESHOLDS = HERE / "thresholds.json"
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval", description="Score the assistant on a Q&A set")
-    p.add_argument("--suite", choices=("seeds", "policy"), default="seeds",
-                   help="seeds: eval/qa.jsonl on corpus/; policy: eval/documents/ added to the corpus, dev and test halves")
+    p.add_argument("--suite", choices=("seeds", "policy", "fresh"), default="seeds",
+                   help="seeds: eval/qa.jsonl on corpus/; policy: eval/documents/ added to the corpus, dev and test halves; "
+                   "fresh: eval/fresh.jsonl on the corpus, eval/documents/ and eval/documents_fresh/ (no gate)")
     p.add_argument("--qa", type=Path, default=QA_DEFAULT, help="a JSONL Q&A file (default: eval/qa.jsonl)")
     p.add_argument("--backend", choices=("extractive", "llm"), default=None, help="answer backend (default: from settings)")
     p.add_argument("--json", type=Path, default=None, help="also write the full results to this file")
@@ -49,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
                 gated = thresholds if split == "test" else None
                 status |= evaluate(Runner(assistant), path, args.out / f"policy-{split}", gated, None, args.check)
             return status
+    if args.suite == "fresh":
+        with tempfile.TemporaryDirectory(prefix="sme-fresh-") as tmp:
+            assistant = build_assistant(policy_settings(Path(tmp), settings, (DOCUMENTS, FRESH_DOCUMENTS)))
+            report_ingest(assistant.ingestor.ingest(progress=False))
+            return evaluate(Runner(assistant), FRESH_QA, args.out / "fresh", None, args.json, args.check)
     thresholds = json.loads(THRESHOLDS.read_text()) if args.qa == QA_DEFAULT and THRESHOLDS.exists() else None
     return evaluate(Runner(build_assistant(settings)), args.qa, args.out, thresholds, args.json, args.check)
 

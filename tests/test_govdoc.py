@@ -226,11 +226,11 @@ def test_a_file_with_one_chinese_sentence_is_a_document_and_one_without_is_not(t
         build_document(latin, "latin.txt")
 
 
-def _ground_truth() -> list[dict]:
-    """The table in eval/documents/README.md: file, title, issuer (or 'X (reposted by Y)'), date, 文号."""
+def _ground_truth(folder: str = "documents") -> list[dict]:
+    """The table in eval/<folder>/README.md: file, title, issuer (or 'X (reposted by Y)'), date, 文号."""
     from assistant.settings import PROJECT_ROOT
 
-    readme = PROJECT_ROOT / "eval" / "documents" / "README.md"
+    readme = PROJECT_ROOT / "eval" / folder / "README.md"
     rows = []
     for line in readme.read_text(encoding="utf-8").splitlines():
         if line.startswith("| `"):
@@ -247,19 +247,19 @@ def _ground_truth() -> list[dict]:
     return rows
 
 
-def test_date_issuer_and_doc_number_are_right_on_nine_in_ten_policy_documents():
+def _metadata_misses(truth: list[dict], fields: tuple[str, ...]) -> tuple[dict, dict, list]:
+    """How many stated dates, issuers and 文号 the documents' metadata gets right, and the misses."""
     from assistant.script import to_simplified
 
-    truth = _ground_truth()
-    assert len(truth) >= 12
-    right = {"date": 0, "issuer": 0, "doc_number": 0}
-    stated = {"date": 0, "issuer": 0, "doc_number": 0}
+    right = dict.fromkeys(fields, 0)
+    stated = dict.fromkeys(fields, 0)
     misses = []
     for row in truth:
         meta = build_document(row["path"], row["path"].name).meta  # none may be rejected
         checks = {"date": (row["date"], meta.date), "doc_number": (row["doc_number"], meta.doc_number)}
         checks["issuer"] = (row["issuers"], to_simplified(meta.source))
-        for name, (expected, got) in checks.items():
+        for name in fields:
+            expected, got = checks[name]
             if not expected:
                 continue
             stated[name] += 1
@@ -267,6 +267,24 @@ def test_date_issuer_and_doc_number_are_right_on_nine_in_ten_policy_documents():
             right[name] += ok
             if not ok:
                 misses.append((row["path"].name, name, got, expected))
+    return right, stated, misses
+
+
+def test_date_issuer_and_doc_number_are_right_on_nine_in_ten_policy_documents():
+    truth = _ground_truth()
+    assert len(truth) >= 12
+    right, stated, misses = _metadata_misses(truth, ("date", "issuer", "doc_number"))
+    for name in right:
+        assert right[name] >= 0.9 * stated[name], (name, misses)
+
+
+def test_date_and_doc_number_are_right_on_nine_in_ten_fresh_documents():
+    # eval/documents_fresh/ was written after the rules by someone who never read them. Its issuers
+    # (joint ministries, a Q&A page's department, a news item's 供稿) are measured by the fresh suite,
+    # not gated here: 6 of 10 when this test was written.
+    truth = _ground_truth("documents_fresh")
+    assert len(truth) >= 8
+    right, stated, misses = _metadata_misses(truth, ("date", "doc_number"))
     for name in right:
         assert right[name] >= 0.9 * stated[name], (name, misses)
 
