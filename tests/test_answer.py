@@ -248,6 +248,14 @@ GIANT_NEWS = """小巨人企业营收稳步增长
 """
 
 
+# A figure at mid-year, and a batch named by its ordinal, published on a day whose number is another one's.
+GANSU_FIGURES = """甘肃专精特新企业培育情况
+发布时间：2024-08-06 来源：甘肃日报
+截至2024年6月底，全省累计培育专精特新中小企业1200家。
+工业和信息化部于2024年8月6日公布第五批专精特新“小巨人”企业名单，全省有21家企业入选。
+"""
+
+
 def library_of(tmp_path_factory, name: str, files: dict[str, str]):
     """An assistant over a library of the given files (name → text), ingested."""
     from assistant.container import Assistant
@@ -267,7 +275,7 @@ def library_of(tmp_path_factory, name: str, files: dict[str, str]):
 def measures_library(tmp_path_factory, model_dir):
     files = {
         "measures.txt": MEASURES, "yunnan.txt": YUNNAN, "gansu-news.txt": PROVINCIAL_NEWS, "tiered.txt": TIERED_MEASURES,
-        "giant-news.txt": GIANT_NEWS, "qinghai.txt": QINGHAI_MEASURES,
+        "giant-news.txt": GIANT_NEWS, "qinghai.txt": QINGHAI_MEASURES, "gansu-figures.txt": GANSU_FIGURES,
     }
     return library_of(tmp_path_factory, "measures", files)
 
@@ -284,6 +292,33 @@ def test_an_article_question_is_answered_with_that_article_cited_by_its_place(me
 def test_an_article_the_library_does_not_have_is_declined_by_name(measures_library):
     answer = measures_library.chain.ask("办法第二十条是怎么规定的？")
     assert not answer.answered and answer.answer.startswith("资料中没有找到第二十条的内容")
+
+
+def test_an_article_of_a_named_document_comes_from_that_document_or_is_declined(measures_library):
+    own = measures_library.chain.ask("青海集群认定办法第二条是怎么规定的？")
+    assert own.answered and "不少于8家" in own.answer and own.citations[0].place == "第二条"
+    # Another province's 办法 has a 第三条; Qinghai's has not.
+    other = measures_library.chain.ask("青海集群认定办法第三条是怎么规定的？")
+    assert not other.answered and "15亿元" not in other.answer, other.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "expected"),
+    [
+        ("每个县每年可以申报几个省级集群？", True, "不超过2个"),
+        ("去年某省每个县最终申报了几个省级集群？", False, "不超过2个"),  # what happened is not the ceiling
+        ("甘肃2025年度有多少个省级集群入选？", True, "15个"),
+        ("甘肃2025年度有多少个国家级集群入选？", False, "15个"),  # another level
+        ("甘肃2024年度有多少个省级集群入选？", False, "15个"),  # another year's list
+        ("截至2024年6月底甘肃累计培育了多少家专精特新中小企业？", True, "1200家"),
+        ("截至2024年底甘肃累计培育了多少家专精特新中小企业？", False, "1200家"),  # another point in the year
+        ("第五批小巨人企业名单是哪天公布的？", True, "8月6日"),
+        ("第六批小巨人企业名单是哪天公布的？", False, "8月6日"),  # the 6 of 8月6日 is no sixth batch
+    ],
+)
+def test_a_figure_about_another_time_level_or_batch_or_a_ceiling_does_not_answer(measures_library, question, answered, expected):
+    answer = measures_library.chain.ask(question)
+    assert answer.answered is answered and (expected in answer.answer) is answered, answer.answer
 
 
 def test_a_heading_is_answered_with_what_it_introduces(measures_library):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.answering.intent import VALUE_KINDS, analyse, asked_subject, classify, has_value
+from assistant.answering.figures import figures
+from assistant.answering.intent import CEILING, VALUE_KINDS, analyse, asked_subject, classify, has_value, other_level
 from assistant.answering.outline import asks_outline
 from assistant.library.tokens import canonical, tokenize
 from assistant.vocabulary import DOMAIN_WORDS, PROGRAMMES, STOPWORDS, issuing_province, places_in, vocabulary
@@ -57,3 +58,19 @@ def test_provinces_are_found_in_issuers_in_either_script():
     assert places_in("陕西省工业和信息化厅") == ("陕西",)
     assert issuing_province("雲南省工業和信息化廳", "") == "云南"  # traditional script too
     assert issuing_province("工业和信息化部", "关于2024年度中小企业特色产业集群名单的通告") is None
+
+
+@pytest.mark.parametrize("entry", vocabulary()["counts"]["examples"], ids=lambda e: e["question"])
+def test_a_count_asked_as_what_happened_is_read_from_its_example(entry):
+    assert analyse(entry["question"]).realized is entry["realized"]
+
+
+@pytest.mark.parametrize("entry", vocabulary()["counts"]["sentences"], ids=lambda e: e["sentence"])
+def test_a_ceiling_on_a_count_is_read_from_its_example(entry):
+    ceilings = [f for f in figures(entry["sentence"]) if CEILING.search(f.clause_before)]
+    assert bool(ceilings) is entry["ceiling"]
+
+
+@pytest.mark.parametrize("entry", vocabulary()["levels"]["examples"], ids=lambda e: e["question"])
+def test_a_sentence_about_another_level_is_told_from_its_example(entry):
+    assert other_level(analyse(entry["question"]), entry["sentence"]) is entry["other"]

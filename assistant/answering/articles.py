@@ -29,10 +29,10 @@ def article_of(place: str) -> int | None:
     return number_of(m.group(1)) if m else None
 
 
-def article_text(n: int, sentences: list[Sentence], title_fit: Callable[[str], float]) -> list[Sentence]:
-    """Article n's sentences, in reading order, from the document whose title fits the question best
-    (暂行办法 names the national rule, not a province's 实施办法), then the best-ranked one."""
-    holding = [s for s in sentences if article_of(s.place) == n]
+def article_text(n: int, sentences: list[Sentence], title_fit: Callable[[str], float], named: Callable[[dict], bool]) -> list[Sentence]:
+    """Article n's sentences, in reading order, from a document the question may mean (`named`: 陕西实施办法
+    is not the national 暂行办法), the one whose title fits the question best, then the best-ranked one."""
+    holding = [s for s in sentences if article_of(s.place) == n and named(s.meta)]
     if not holding:
         return []
     best = min(holding, key=lambda s: (-title_fit(s.meta.get("title", "")), s.rank, s.position))

@@ -12,6 +12,7 @@ year the question names and the province (or be that province's document), and m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,22 +106,34 @@ def named_documents(question: str, metas: list[dict]) -> list[dict]:
         named_as = subject(question, field)
         tokens = tokenize(named_as)
         years, kind = set(_YEAR.findall(question)), kind_named(named_as)
-        titles = {id(m): to_simplified(f"{m.get('title', '')} {m.get('official_title') or ''}") for m in metas}
-        fit = {id(m): title_fit(tokens, titles[id(m)]) for m in metas}
-        hits = [
-            m
-            for m in metas
-            if years <= set(_YEAR.findall(titles[id(m)]))
-            and all(p in titles[id(m)] or p == m.get("region") for p in places)
-            and kind in titles[id(m)]
-            and fit[id(m)] >= MIN_TITLE_FIT
-        ]
+        fit = {id(m): title_fit(tokens, _titles(m)) for m in metas}
+        hits = [m for m in metas if title_names(m, years, places, kind) and fit[id(m)] >= MIN_TITLE_FIT]
     else:
         return []
     return sorted(
         hits,
         key=lambda m: (-round(fit[id(m)], 1), not is_title_line(m.get("title", "")), not places and bool(m.get("region"))),
     )
+
+
+def _titles(meta: dict) -> str:
+    return to_simplified(f"{meta.get('title', '')} {meta.get('official_title') or ''}")
+
+
+def title_names(meta: dict, years: set[str], places: tuple[str, ...], kind: str) -> bool:
+    """The document's title holds the years and the kind of document named, and its title or region
+    the provinces named: 陕西实施办法 names a Shaanxi 实施办法, not the national 暂行办法."""
+    titles = _titles(meta)
+    return years <= set(_YEAR.findall(titles)) and all(p in titles or p == meta.get("region") for p in places) and kind in titles
+
+
+def names_document(question: str) -> Callable[[dict], bool]:
+    """Which documents a question about one of their parts may mean (陕西实施办法第二十条): those whose title
+    names the province and the kind of document written before the part, or any when it names neither."""
+    m = re.search(r"第[^第]{1,4}[章条]", question)
+    named_as = question[: m.start()] if m else question
+    places, kind = places_in(named_as), kind_named(named_as)
+    return lambda meta: title_names(meta, set(), places, kind)
 
 
 def find_fact(question: str, field: Field, metas: list[dict]) -> Fact | None:

@@ -22,10 +22,12 @@ from ..schema import Citation, Script, Turn
 from ..script import in_script, to_simplified, to_traditional
 from ..vocabulary import PROVINCES, issuing_province
 from .articles import article_text, asked_article
-from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, official_title, phrase, quote
+from .document_facts import (
+    Field, asked_field, chinese_date, find_fact, names_document, numbers_the_kind_asked, official_title, phrase, quote,
+)
 from .evidence import Sentence, build_citation, candidate_sentences, introduces, reading_order, sentences_from
-from .figures import answering_figures, asked_years, figures, only_other_figures, other_year
-from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, quantity_matches
+from .figures import answering_figures, asked_years, figures, names_other_time, only_other_figures, other_year
+from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, other_level, quantity_matches
 from .outline import asks_outline, outline, topic_level
 from .query import Question
 from .rewrite import standalone
@@ -151,9 +153,11 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
         if not any(w in context for w in intent.cluster_words):
             return 0.0  # about another cluster, or about clusters in general
         factor *= 0.75
+    if names_other_time(intent, DOC_NUMBER.sub("", sentence.simplified)):
+        return 0.0
     doc_year = (sentence.date or "")[:4]
     for number in intent.numbers:
-        standalone_number = number_pattern(number)
+        standalone_number = number_pattern(number, number in intent.ordinals)
         if standalone_number.search(DOC_NUMBER.sub("", f"{sentence.simplified}{title}")):  # 〔2023〕 is no year
             continue
         if standalone_number.search(context) or number == doc_year:
@@ -162,6 +166,8 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
             return 0.0
     # A ministry's own notice is about the national programme throughout, whether a sentence says so or not.
     national_text = intent.programmes == ("国家级",) and national_issuer(sentence.meta)
+    if not national_text and other_level(intent, f"{sentence.simplified}{title}"):
+        return 0.0  # 全省共有18个省级集群 does not answer 国家级集群里陕西有几个
     if intent.programmes and not national_text and not any(mentions(f"{sentence.simplified}{title}", g) for g in intent.programmes):
         if any(mentions(context, g) for g in intent.programmes):
             factor *= 0.75
@@ -523,7 +529,9 @@ class ExtractiveAnswerer:
     def quote_article(self, question: Question, n: int, label: str, docs: list[Document]) -> Draft:
         """第N条怎么规定: that article's text, cited with its place, or a plain statement that it is not here."""
         tokens = tokenize(question.search)
-        found = article_text(n, sentences_from(docs), lambda title: lexical_coverage(tokens, to_simplified(title)))
+        found = article_text(
+            n, sentences_from(docs), lambda title: lexical_coverage(tokens, to_simplified(title)), names_document(question.search)
+        )
         if not found:
             return self.decline(question.script, docs, lead=f"资料中没有找到{label}的内容。")
         first = found[0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..ingest.govdoc import DOC_NUMBER
 from ..vocabulary import PROVINCES
-from .intent import ASKS_NEW, Intent
+from .intent import ASKS_NEW, CEILING, ROUND_YEAR, Intent, as_of
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
 FIGURE = re.compile(
@@ -87,9 +87,31 @@ def other_year(intent: Intent, clause: str) -> bool:
     return bool(asked and named) and not set(asked) & set(named)
 
 
+# Kinds whose answer is itself a time, so a sentence may name other years than the question (a 2022年度
+# list published in 2023年1月, valid 2023年至2025年).
+_TEMPORAL_KINDS = ("years", "duration", "deadline", "when")
+
+
+def names_other_time(intent: Intent, sentence: str) -> bool:
+    """The sentence (without 文号) is about another time than the question: it names yearly rounds, none of
+    them asked (2024年度…18个 for 2023年度…几个), or a figure's point in the asked year at another month
+    (截至2023年5月底 for 截至2023年底). Not when the answer is itself a time. A plain year is not compared
+    with a round: the clusters of the 2024年度 list state their 2023年 output."""
+    if intent.value_kind and intent.value_kind.name in _TEMPORAL_KINDS:
+        return False
+    named = set(ROUND_YEAR.findall(sentence))
+    if intent.rounds and named and not set(intent.rounds) & named:
+        return True
+    points = as_of(sentence)
+    same_year = {y for y, _ in intent.as_of} & {y for y, _ in points}
+    return bool(same_year) and not intent.as_of & points
+
+
 def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
     if figure.value in intent.numbers or other_year(intent, figure.clause_before):
         return True
+    if intent.realized and CEILING.search(figure.clause_before):
+        return True  # 推荐了几个 is not answered by 不超过3个
     asks_count = bool(intent.measure) and intent.measure in _COUNT_MEASURES
     if asks_count and (not figure.measure or figure.measure not in _COUNT_MEASURES):
         return True  # 多少家 is not answered by 60亿元 or 25.6%
@@ -102,6 +124,8 @@ def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
         return True  # 30个左右省级集群 does not answer 多少个国家级集群
     if intent.measure == "家" and figure.measure == "个":
         return True  # 家 counts enterprises; 23个 counts clusters, provinces, platforms
+    if "集群" in intent.counted_after and figure.measure == "家":
+        return True  # 几个省级集群 is not answered by 骨干企业不少于8家
     counted = _WORD.match(figure.after)
     if asks_count and figure.measure != intent.measure and counted and counted.group() not in question:
         return True  # 多少家企业 is not answered by 三个层次

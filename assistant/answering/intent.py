@@ -14,7 +14,7 @@ QuestionType = Literal["number", "list", "date", "who", "condition", "definition
 
 _TYPE_PATTERNS: tuple[tuple[QuestionType, str], ...] = tuple((t["name"], "|".join(t["words"])) for t in vocabulary()["types"])
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_ORDINAL = re.compile(r"第([一二三四五六七八九十])(?:批|届)")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:批|届)")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")}
 
 
@@ -92,6 +92,15 @@ class Intent:
     cluster_words: tuple[str, ...] = ()
     """The distinctive words of a particular cluster the question is about (嘉善**光电子器件**产业集群):
     one must appear where the answer is, or it is about another cluster."""
+    rounds: tuple[str, ...] = ()
+    """The yearly rounds the question names (2023年度 → 2023): a list, a notice or a count of that round."""
+    realized: bool = False
+    """推荐了几个, 最终认定了多少个: what happened, which a ceiling (不超过3个) does not answer."""
+    as_of: frozenset[tuple[str, int]] = frozenset()
+    """The points in time the question asks a figure at (截至2023年底 → (2023, 12))."""
+    ordinals: tuple[str, ...] = ()
+    """Those of `numbers` the question names as a batch or session (第六批 → 6): a source names them so too,
+    and a 6 in 8月6日 is not the sixth batch."""
 
 
 def classify(question: str) -> QuestionType:
@@ -108,13 +117,18 @@ def analyse(question: str) -> Intent:
     if len(programmes) > 1 and "国家级" in programmes:
         programmes = tuple(p for p in programmes if p != "国家级")
     qtype, places = classify(question), places_in(question)
+    ordinals = tuple(dict.fromkeys(_CN_DIGITS.get(m, m) for m in _ORDINAL.findall(question)))
     return Intent(
         type=qtype,
         places=places,
-        numbers=tuple(dict.fromkeys([*_NUMBER.findall(question), *(_CN_DIGITS[m] for m in _ORDINAL.findall(question))])),
+        numbers=tuple(dict.fromkeys([*_NUMBER.findall(question), *ordinals])),
+        ordinals=ordinals,
+        rounds=tuple(ROUND_YEAR.findall(question)),
+        realized=bool(re.search(_COUNTS["realized"], question)),
+        as_of=as_of(question),
         programmes=programmes,
         wants_latest=bool(re.search(r"现在|目前|最新|如今|截至|至今|迄今|累计|一共|总共", question)),
-        date_grain="day" if re.search(r"几号|哪天|哪一天|几月几日", question)
+        date_grain="day" if re.search(r"几号|哪天|哪一天|哪几天|几月几日", question)
         else "month" if re.search(r"什么时候|何时|几月|时间", question) else "year",
         **_value_kind(question, qtype),
         nationwide=bool(re.search(_NATIONAL, question)) and not places,
@@ -125,6 +139,19 @@ def analyse(question: str) -> Intent:
         scope="new" if re.search(ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
         **_asked_quantity(question),
     )
+
+
+# 2023年度: a yearly round (of a list, a notice, a count), not just a year.
+ROUND_YEAR = re.compile(r"((?:19|20)\d{2})年度")
+_COUNTS = vocabulary()["counts"]
+# How a source states a ceiling on a count: 不超过3个, 最多可推荐5个 (a verb may stand between).
+CEILING = re.compile(rf"(?:{_COUNTS['ceiling']})[\u4e00-\u9fff]{{0,3}}$")
+# 截至2023年5月底, 到2024年末: the point in time a figure stands at (a month; 年底 is the twelfth).
+_AS_OF = re.compile(r"(?:截至|截止|到)(?:目前|去年|今年)?((?:19|20)\d{2})年(?:(\d{1,2})月|底|末)")
+
+
+def as_of(text: str) -> frozenset[tuple[str, int]]:
+    return frozenset((m.group(1), int(m.group(2) or 12)) for m in _AS_OF.finditer(text))
 
 
 # 全国…, 按国家的标准, 国家层面: the national programme, though 国家高新技术企业 is an enterprise's title.
@@ -230,9 +257,10 @@ def _frames(word: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def number_pattern(number: str) -> re.Pattern:
-    """A figure the question names, as a source may write it: 1 is also 第一批 or 首批."""
-    forms = [rf"(?<![\d.]){re.escape(number)}(?![\d.])"]
+def number_pattern(number: str, ordinal: bool = False) -> re.Pattern:
+    """A figure the question names, as a source may write it: 1 is also 第一批 or 首批. A batch the question
+    names (`ordinal`, 第六批) is written as a batch, not as any 6."""
+    forms = [rf"第{re.escape(number)}(?:批|届)"] if ordinal else [rf"(?<![\d.]){re.escape(number)}(?![\d.])"]
     if number.isdigit() and int(number) <= 10:
         forms.append(rf"第{'零一二三四五六七八九十'[int(number)]}(?:批|届)")
         if number == "1":
@@ -281,3 +309,20 @@ def quantity_matches(intent: Intent, sentence: str) -> bool:
 
 def mentions(text: str, programme: str) -> bool:
     return any(form in text for form in PROGRAMMES[programme])
+
+
+_LEVELS = vocabulary()["levels"]
+# 省级中小企业主管部门: the level of who acts or pays, removed before a text's levels are read.
+_AUTHORITY_LEVEL = re.compile(rf"(?:{'|'.join(_LEVELS['names'])})(?=[\u4e00-\u9fff]{{0,6}}?(?:{'|'.join(_LEVELS['authorities'])}))")
+
+
+def other_level(intent: Intent, text: str) -> bool:
+    """The text names another level of recognition than the one asked, and not the one asked (see
+    `[levels]` in the vocabulary)."""
+    asked = [g for g in intent.programmes if g in _LEVELS["names"]]
+    if not asked:
+        return False
+    text = _AUTHORITY_LEVEL.sub("", text)
+    if any(mentions(text, g) for g in asked):
+        return False
+    return any(mentions(text, g) for g in _LEVELS["names"] if g not in asked)
