@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(500, ge=100, description="Upper bound of a chunk, unless one sentence is longer")
     chunk_min_chars: int = Field(300, ge=0, description="A chunk is not closed before this size when more text follows")
     chunk_overlap_sentences: int = Field(1, ge=0, description="Whole sentences repeated at the start of the next chunk")
+    ingest_group_chunks: int = Field(
+        256, ge=1, description="Ingest indexes documents in groups of about this many chunks, one store write each; "
+        "a run killed mid-group reads that group again"
+    )
     low_quality_below: float = Field(0.6, ge=0, le=1, description="Chunks scoring below this are marked low quality")
 
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from assistant.answering.sentence_vectors import chunk_sentences
 from assistant.library.embeddings import EmbeddingModelMissing, build_embeddings, prepare_offline_model
-from assistant.library.onnx_embeddings import OnnxEmbeddings
+from assistant.library.onnx_embeddings import OnnxEmbeddings, split_character_table
 from assistant.settings import Settings
 
 from .test_export_e5 import QUERIES
@@ -79,3 +82,13 @@ def test_a_folder_without_onnx_files_says_what_to_do(tmp_path):
 def test_the_default_backend_is_int8_onnx(model_dir):
     model = build_embeddings(Settings(model_cache=model_dir.parent))
     assert isinstance(model, OnnxEmbeddings) and model.model_file.endswith("qint8.onnx")
+
+
+def test_the_character_table_tokenises_exactly_like_the_folders_tokenizer(model_dir, passages):
+    """The one-pass normalisation must give the very token ids of the exported tokenizer.json."""
+    spec, table = split_character_table(json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8")))
+    assert len(table) > 1000
+    fast, reference = Tokenizer.from_str(json.dumps(spec)), Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    odd = ["ＡＢＣ１２３", "①②③ ㈱ ㍻", "a\u00a0b\u3000c\t\td", "ﬁ ﬂ ™ ℃", "\u200b零宽\ufeff", "臺灣 繁體 集羣", "x  y   z", ""]
+    for text in [*passages, *QUERIES, *odd]:
+        assert fast.encode(text.translate(table)).ids == reference.encode(text).ids, text
