@@ -29,9 +29,9 @@ class Settings(BaseSettings):
     )
     model_cache: Path = Field(PROJECT_ROOT / ".cache" / "models", description="Where `models prepare` exports to")
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "onnx-int8",
-        description="What runs a local model: torch (fp32), onnx (fp32 onnxruntime) or onnx-int8 (quantised; "
-        "fastest, cosine ≥ 0.99 to fp32). The onnx files are written by `models prepare`",
+        "onnx",
+        description="What runs a local model: torch (fp32), onnx (fp32 onnxruntime, the same vectors, faster) or "
+        "onnx-int8 (quantised: faster still, cosine ≥ 0.99 to fp32, but lower eval scores). `models prepare` writes the onnx files",
     )
     embedding_batch_size: int = Field(16, ge=1, description="Texts per embedding batch (sorted by length first)")
     embedding_threads: int = Field(0, ge=0, description="Threads for embedding (0 = torch's default; onnx: all CPUs)")

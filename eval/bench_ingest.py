@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         trees = {f"baseline ({args.baseline})": unpack(args.baseline, Path(tmp) / "baseline"), "this tree": PROJECT_ROOT}
         results: dict[str, list[dict]] = {name: [] for name in trees}
         for round_no in range(args.rounds):
-            for name, tree in trees.items():
-                runs = ingest_runs(tree, args.corpus.resolve(), Path(tmp) / f"index-{round_no}-{len(results[name])}")
+            for n, (name, tree) in enumerate(trees.items()):
+                runs = ingest_runs(tree, args.corpus.resolve(), Path(tmp) / f"index-{round_no}-{n}")
                 results[name] += runs
                 for r in runs:
                     print(f"round {round_no + 1}, {name}, {r['run']}: {r['chunks']} chunks in {r['seconds']:.2f} s = {r['chunks'] / r['seconds']:.1f} chunks/s", flush=True)

@@ -79,9 +79,10 @@ def test_a_folder_without_onnx_files_says_what_to_do(tmp_path):
         build_embeddings(Settings(embedding_model=str(tmp_path), embedding_backend="onnx-int8"))
 
 
-def test_the_default_backend_is_int8_onnx(model_dir):
+def test_the_default_backend_is_fp32_onnx(model_dir):
+    """int8 passed the cosine check but lowered both eval suites' key-fact recall, so fp32 is the default."""
     model = build_embeddings(Settings(model_cache=model_dir.parent))
-    assert isinstance(model, OnnxEmbeddings) and model.model_file.endswith("qint8.onnx")
+    assert isinstance(model, OnnxEmbeddings) and model.model_file == "onnx/model.onnx"
 
 
 def test_the_character_table_tokenises_exactly_like_the_folders_tokenizer(model_dir, passages):
