@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -39,6 +42,37 @@ def split_character_table(spec: dict) -> tuple[dict, dict[int, str]]:
     return {**spec, "normalizer": rest}, table
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    session: Any
+    tokenizer: Any
+    table: dict[int, str]
+    prompts: dict[str, str]
+
+
+_LOADING = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _load(folder: Path, model_file: str, threads: int) -> _Loaded:
+    """One session per model file and process: every assistant built in a process (tests, benchmarks, a
+    server's parts) shares it, instead of holding its own copy of the weights and memory arena."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    max_len = json.loads((folder / "sentence_bert_config.json").read_text()).get("max_seq_length", 512)
+    st_config = folder / "config_sentence_transformers.json"
+    prompts = json.loads(st_config.read_text()).get("prompts", {}) if st_config.exists() else {}
+    spec, table = split_character_table(json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")))
+    tokenizer = Tokenizer.from_str(json.dumps(spec))
+    tokenizer.enable_truncation(max_len)
+    tokenizer.no_padding()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(str(folder / model_file), options, providers=["CPUExecutionProvider"])
+    return _Loaded(session, tokenizer, table, prompts)
+
+
 class OnnxEmbeddings(Embeddings):
     """Loads the session on first use, so building the assistant stays cheap."""
 
@@ -48,38 +82,19 @@ class OnnxEmbeddings(Embeddings):
         self.batch_size = batch_size
         # onnxruntime's default is the physical cores, which a container may report wrongly.
         self.threads = threads or os.cpu_count() or 1
-        self._session = None
-        self._tokenizer = None
-        self._prompts: dict[str, str] = {}
-        self._table: dict[int, str] = {}
-        self._lock = threading.Lock()
 
-    def _load(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
-            max_len = json.loads((self.folder / "sentence_bert_config.json").read_text()).get("max_seq_length", 512)
-            st_config = self.folder / "config_sentence_transformers.json"
-            self._prompts = json.loads(st_config.read_text()).get("prompts", {}) if st_config.exists() else {}
-            spec, self._table = split_character_table(json.loads((self.folder / "tokenizer.json").read_text(encoding="utf-8")))
-            tokenizer = Tokenizer.from_str(json.dumps(spec))
-            tokenizer.enable_truncation(max_len)
-            tokenizer.no_padding()
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            self._tokenizer = tokenizer
-            self._session = ort.InferenceSession(
-                str(self.folder / self.model_file), options, providers=["CPUExecutionProvider"]
-            )
+    @property
+    def _model(self) -> _Loaded:
+        with _LOADING:
+            return _load(self.folder.resolve(), self.model_file, self.threads)
 
     def _prompt(self, *names: str) -> str:
-        return next((self._prompts[n] for n in names if n in self._prompts), "")
+        prompts = self._model.prompts
+        return next((prompts[n] for n in names if n in prompts), "")
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch([(prompt + t).translate(self._table) for t in texts])
+        model = self._model
+        encoded = model.tokenizer.encode_batch([(prompt + t).translate(model.table) for t in texts])
         out: np.ndarray | None = None
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
         for start in range(0, len(order), self.batch_size):
@@ -91,7 +106,7 @@ class OnnxEmbeddings(Embeddings):
                 n = len(encoded[i].ids)
                 ids[row, :n] = encoded[i].ids
                 mask[row, :n] = 1
-            vectors = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            vectors = model.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[batch] = vectors
@@ -100,9 +115,7 @@ class OnnxEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        self._load()
         return self._encode(list(texts), self._prompt("passage", "document")).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        self._load()
         return self._encode([text], self._prompt("query"))[0].tolist()
