@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .answering.query import QuestionError
 from .container import build_assistant
+from .library import copies
 from .library.embeddings import EmbeddingModelMissing, prepare_offline_model
 from .library.store import IndexModelMismatch, StoreUnavailable
 from .schema import Answer, Turn
@@ -65,9 +66,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if not metas:
         print("索引中还没有文档，请先运行：sme-assistant ingest")
         return 0
+    grouped = copies.groups(metas, assistant.store.document_texts())
+    titles = {m.doc_id: m.title for m in metas}
     print(f"{_cell('日期', 11)}{_cell('来源', 22)}{_cell('标题', 60)}{_cell('片段', 6)}质量")
     for m in metas:
         flag = f"（{m.low_quality_chunks} 个低质量片段）" if m.low_quality_chunks else ""
+        if grouped.get(m.doc_id, m.doc_id) != m.doc_id:
+            flag += f"（转载，原文：{titles[grouped[m.doc_id]]}）"
         print(
             f"{_cell(m.date or '未知', 11)}{_cell(m.source, 22)}{_cell(m.title, 60)}"
             f"{_cell(str(m.chunk_count), 6)}{m.quality:.2f}{flag}"

@@ -248,24 +248,28 @@ GIANT_NEWS = """小巨人企业营收稳步增长
 """
 
 
-@pytest.fixture(scope="module")
-def measures_library(tmp_path_factory, model_dir):
+def library_of(tmp_path_factory, name: str, files: dict[str, str]):
+    """An assistant over a library of the given files (name → text), ingested."""
     from assistant.container import Assistant
 
     from .conftest import make_settings
 
-    tmp = tmp_path_factory.mktemp("measures")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "measures.txt").write_text(MEASURES, encoding="utf-8")
-    (corpus / "yunnan.txt").write_text(YUNNAN, encoding="utf-8")
-    (corpus / "gansu-news.txt").write_text(PROVINCIAL_NEWS, encoding="utf-8")
-    (corpus / "tiered.txt").write_text(TIERED_MEASURES, encoding="utf-8")
-    (corpus / "giant-news.txt").write_text(GIANT_NEWS, encoding="utf-8")
-    (corpus / "qinghai.txt").write_text(QINGHAI_MEASURES, encoding="utf-8")
-    assistant = Assistant(make_settings(tmp, corpus))
+    tmp = tmp_path_factory.mktemp(name)
+    (tmp / "corpus").mkdir()
+    for file_name, text in files.items():
+        (tmp / "corpus" / file_name).write_text(text, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp, tmp / "corpus"))
     assistant.ingestor.ingest(progress=False)
     return assistant
+
+
+@pytest.fixture(scope="module")
+def measures_library(tmp_path_factory, model_dir):
+    files = {
+        "measures.txt": MEASURES, "yunnan.txt": YUNNAN, "gansu-news.txt": PROVINCIAL_NEWS, "tiered.txt": TIERED_MEASURES,
+        "giant-news.txt": GIANT_NEWS, "qinghai.txt": QINGHAI_MEASURES,
+    }
+    return library_of(tmp_path_factory, "measures", files)
 
 
 def test_an_article_question_is_answered_with_that_article_cited_by_its_place(measures_library):
@@ -434,17 +438,7 @@ RULE_CHANGES = {
 
 @pytest.fixture(scope="module")
 def rule_changes(tmp_path_factory, model_dir):
-    from assistant.container import Assistant
-
-    from .conftest import make_settings
-
-    tmp = tmp_path_factory.mktemp("rule-changes")
-    (tmp / "corpus").mkdir()
-    for name, text in RULE_CHANGES.items():
-        (tmp / "corpus" / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(make_settings(tmp, tmp / "corpus"))
-    assistant.ingestor.ingest(progress=False)
-    return assistant
+    return library_of(tmp_path_factory, "rule-changes", RULE_CHANGES)
 
 
 def test_a_rule_a_later_notice_changed_is_given_as_it_now_stands_then_as_it_was(rule_changes):
@@ -478,3 +472,74 @@ def test_a_refusal_under_a_filter_names_the_filter(ingested):
     assert not filtered.answered and "筛选条件：截止日期 2000-01-01、来源 杭州网" in filtered.answer
     unfiltered = ingested.chain.ask("红烧肉怎么做比较好吃？")
     assert not unfiltered.answered and "筛选条件" not in unfiltered.answer
+
+
+# Aspects laid out as headed units: articles under a chapter, and items under a numbered part of a notice.
+PLAN_MEASURES = """某省关于推动特色产业集群高质量发展的实施意见
+第一章 总体要求
+第一条 为推动全省特色产业集群高质量发展，制定本意见。
+第二章 重点任务
+第二条 做强集群主导产业。各地要围绕主导产业补齐关键环节，每个集群培育2家以上链主企业。
+第三条 提升集群创新能力。支持集群联合高校共建中试平台，推动科技成果就地转化。
+第四条 推动集群智能化改造。实施设备更新行动，推广工业互联网平台，提高关键工序数控化率。
+第五条 引导集群节能降碳。推广清洁能源和节水工艺，建设一批零碳园区。
+第三章 保障措施
+第六条 省财政对新认定的省级集群给予一次性奖励。
+某省工业和信息化厅
+2025年2月10日
+"""
+
+PLAN_NOTICE = """关于做好特色产业集群服务工作的通知
+各市工业和信息化局：
+一、工作目标
+到2026年，集群公共服务覆盖率明显提高。
+二、服务内容
+（一）强化融资服务。联合银行推出集群专属信贷产品，单户授信额度最高500万元。
+（二）深化人才服务。组织集群企业参加校园招聘，开展技能培训。
+（三）拓展市场服务。组织集群企业参加国内外展会，开拓新兴市场。
+三、工作要求
+各地要于每季度末报送服务工作进展。
+某市工业和信息化局
+2025年3月3日
+"""
+
+
+@pytest.fixture(scope="module")
+def outline_library(tmp_path_factory, model_dir):
+    return library_of(tmp_path_factory, "outline", {"plan.txt": PLAN_MEASURES, "notice.txt": PLAN_NOTICE})
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects", "not_in"),
+    [
+        ("实施意见提出了哪些重点任务？", ["做强集群主导产业", "提升集群创新能力", "推动集群智能化改造", "引导集群节能降碳"], "一次性奖励"),
+        ("集群服务工作的通知从哪些方面提供服务？", ["强化融资服务", "深化人才服务", "拓展市场服务"], "每季度末"),
+    ],
+)
+def test_a_question_about_the_aspects_a_rule_covers_gets_its_headings_in_order(outline_library, question, aspects, not_in):
+    answer = outline_library.chain.ask(question)
+    assert answer.answered, answer.answer
+    places = [answer.answer.index(a) for a in aspects]
+    assert places == sorted(places), answer.answer
+    assert not_in not in answer.answer and len(answer.citations) == 1
+    assert all(a in answer.citations[0].quote for a in aspects)
+
+
+def test_a_question_about_one_aspect_gets_its_detail_not_the_outline(outline_library):
+    answer = outline_library.chain.ask("集群智能化改造要做哪些事？")
+    assert answer.answered and "数控化率" in answer.answer and "节能降碳" not in answer.answer, answer.answer
+
+
+def test_a_question_asking_two_values_gets_both_answered_under_one_numbering_of_sources(outline_library):
+    answer = outline_library.chain.ask("重点任务里每个集群培育几家链主企业？集群专属信贷单户授信额度最高多少？")
+    assert answer.answered and "2家以上链主企业" in answer.answer and "500万元" in answer.answer, answer.answer
+    assert answer.answer.index("链主企业") < answer.answer.index("500万元")
+    cited = re.findall(r"\[(\d+)\]", answer.answer)
+    assert [c.n for c in answer.citations] == [1, 2] and sorted(set(cited)) == ["1", "2"]
+    assert len({c.doc_id for c in answer.citations}) == 2  # the plan and the notice, each under its own number
+
+
+def test_a_part_the_library_cannot_answer_adds_no_value(outline_library):
+    answer = outline_library.chain.ask("重点任务里每个集群培育几家链主企业？集群的联系人电话是多少？")
+    assert answer.answered and "2家以上链主企业" in answer.answer, answer.answer
+    assert "电话" not in answer.answer.replace("集群的联系人电话是多少", "") and not re.search(r"\d{5,}", answer.answer)

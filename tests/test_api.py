@@ -599,3 +599,50 @@ def test_interactive_docs_work_offline(api):
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page.text)
     assert assets and all(a.startswith("/") for a in assets)
     assert all(api.http.get(a).status_code == 200 for a in assets)
+
+
+NOTICE_2025 = """某省工业和信息化厅关于组织推荐2025年度省级特色产业集群的通知
+某工信函〔2025〕31号
+各市工业和信息化局：
+为做好2025年度省级特色产业集群培育工作，现将推荐有关事项通知如下。
+一、每个设区市推荐数量不超过4个，由市级主管部门择优推荐。
+二、请于2025年6月30日前将推荐材料报送省工业和信息化厅中小企业处。
+三、集群主导产业近三年年均产值不低于15亿元，中小企业产值占比不低于六成。
+某省工业和信息化厅
+2025年5月8日
+"""
+
+# The same notice on a portal: breadcrumb, its own header line, no line breaks, a share footer.
+REPOST_2025 = (
+    "首页 > 政策文件 > 通知公告 发布时间：2025-05-12 来源：某市政府门户网站 浏览次数：326 "
+    + NOTICE_2025.replace("\n", " ")
+    + " 【打印本页】【关闭窗口】 分享到：微信 微博"
+)
+
+# Next year's notice in the same words, with another year, quota, deadline and threshold.
+NOTICE_2026 = (
+    NOTICE_2025.replace("2025", "2026").replace("〔2026〕31号", "〔2026〕18号").replace("不超过4个", "不超过3个")
+    .replace("6月30日", "5月31日").replace("15亿元", "18亿元").replace("5月8日", "4月2日")
+)
+
+
+def test_reposts_of_a_document_are_listed_with_it_under_the_authoritative_copy(embedded):
+    uploaded = {}
+    for name, text in (("repost.txt", REPOST_2025), ("notice.txt", NOTICE_2025), ("next.txt", NOTICE_2026)):
+        response = embedded.http.post("/api/documents", files={"file": (name, text.encode(), "text/plain")})
+        assert response.status_code == 201, response.text
+        uploaded[name] = response.json()["document"]["doc_id"]
+    try:
+        listed = embedded.http.get("/api/documents").json()
+        order = [d["doc_id"] for d in listed]
+        by_id = {d["doc_id"]: d for d in listed}
+        original, repost, later = uploaded["notice.txt"], uploaded["repost.txt"], uploaded["next.txt"]
+        assert by_id[repost]["copy_of"] == original and by_id[original]["copies"] == [repost]
+        assert order.index(repost) == order.index(original) + 1  # the copies stand together
+        assert by_id[later]["copy_of"] is None and by_id[later]["copies"] == []  # another year's notice
+        assert embedded.http.get(f"/api/documents/{repost}").json()["copy_of"] == original
+        seeds = [d for d in listed if d["doc_id"] not in uploaded.values()]
+        assert all(d["copy_of"] is None and d["copies"] == [] for d in seeds)
+    finally:
+        for doc_id in uploaded.values():
+            embedded.http.delete(f"/api/documents/{doc_id}")

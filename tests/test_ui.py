@@ -10,11 +10,11 @@ import pytest
 
 from assistant.answering.query import parse
 from assistant.api.feedback import FeedbackLog
-from assistant.api.models import DocumentDetail
+from assistant.api.models import DocumentDetail, DocumentInfo
 from assistant.api.render import answer_html, answer_text, check_html, document_html, documents_table_html
-from assistant.api.ui import ALL_SOURCES, UiHandlers
+from assistant.api.ui import ALL_SOURCES, UiHandlers, told
 from assistant.criteria.model import CheckReport, CheckResult, CriterionCitation
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Retrieved
 from assistant.settings import Settings
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -88,7 +88,7 @@ class StubChain:
         """Like AskChain.stream: a bad question raises at once, before any event."""
         parse(question)
         self.calls.append((question, history, filters))
-        return iter([{"delta": "截至2024年9月，"}, {"delta": "<b>浙江</b>"}, {"answer": self.final}])
+        return iter([{"delta": "<b>浙江</b>"}, {"delta": "截至2024年9月，"}, {"answer": self.final}])
 
 
 @pytest.fixture
@@ -107,7 +107,10 @@ def test_a_chat_streams_escaped_text_then_the_answer_with_sources(handlers):
     steps = list(ui.respond(" 浙江<script>有多少个？ ", [], None, None, ALL_SOURCES))
     box, first_messages, _ = steps[0]
     assert box == "" and first_messages[0] == {"role": "user", "content": "浙江&lt;script&gt;有多少个？"}
-    assert "&lt;b&gt;浙江&lt;/b&gt;" in steps[2][1][1]["content"]  # a delta, escaped while streaming
+    assert "正在检索" in first_messages[1]["content"]  # shown before retrieval has finished
+    assert "&lt;b&gt;浙江&lt;/b&gt;" in steps[1][1][1]["content"]  # the first delta, escaped, drawn at once
+    # Deltas arriving together are drawn once more only with the answer: three updates, not one per delta.
+    assert len(steps) == 3
     _, messages, turns = steps[-1]
     assert messages[1]["content"] == answer_html(answer()) and turns[0]["answer"] == answer()
     assert chain.calls[0][2] is None  # no filters chosen
@@ -124,6 +127,58 @@ def test_bad_input_is_told_in_chinese(handlers):
         list(ui.respond("  ", [], None, None, ALL_SOURCES))
     with pytest.raises(gr.Error, match="YYYY-MM-DD"):
         list(ui.respond("浙江有多少个？", [], "2024-13-01", None, ALL_SOURCES))
+    with pytest.raises(gr.Error, match="起始日期“2025年1月”无法识别"):
+        list(ui.respond("浙江有多少个？", [], "2025年1月", None, ALL_SOURCES))
+    with pytest.raises(gr.Error, match="起始日期晚于截止日期"):
+        list(ui.respond("浙江有多少个？", [], "2024-12-01", "2024-01-01", ALL_SOURCES))
+    assert "截止日期“2024/1”无法识别" in ui.check_dates("", "2024/1") and ui.check_dates("2024-01-01", "") == ""
+
+
+def test_a_refusal_restores_the_chat_and_becomes_a_notice_with_its_title(handlers, monkeypatch):
+    """The page drew the question and 正在检索… already: a refused question takes them away again, and the
+    reason shows as a notice, headed by what went wrong (Gradio's own heading is never the title)."""
+    ui, _, _ = handlers
+    told_ = []
+    monkeypatch.setattr(gr, "Warning", lambda message, **_: told_.append(message))
+    earlier = [{"question": "浙江有多少个？", "html": "<p>23个</p>", "answer": answer()}]
+    steps = list(told(ui.respond, 3)("浙江有多少个？", earlier, "2025年1月", None, ALL_SOURCES))
+    assert steps == [(gr.skip(), [{"role": "user", "content": "浙江有多少个？"}, {"role": "assistant", "content": "<p>23个</p>"}], earlier)]
+    assert told_ == ["筛选条件有误：起始日期“2025年1月”无法识别：日期应为 YYYY-MM-DD 格式，例如 2024-09-12；不需要按日期筛选时请留空。"]
+    assert told(ui.delete, 5)("d1", "key") == (gr.skip(),) * 5 and told_[-1].startswith("资料库只读：")
+
+
+def test_a_chat_exports_as_markdown_with_its_sources(handlers):
+    ui, _, _ = handlers
+    *_, (_, _, turns) = ui.respond("浙江有多少个？", [], None, None, ALL_SOURCES)
+    markdown = ui.export([*turns, {"question": "<b>未答</b>", "html": "", "answer": None}])
+    assert markdown.startswith("# 集群政策助手 · 对话记录")
+    assert "## 1. 浙江有多少个？\n\n截至2024年9月，浙江增至23个[1]。" in markdown
+    assert "1. 《标题》（杭州网，2024-09-12）\n   > “浙江增至23个。”" in markdown
+    assert "## 2. <b>未答</b>\n\n（这个问题没有得到回答）" in markdown
+
+
+def test_the_library_explains_quality_in_words_and_keeps_ids_out_of_the_table():
+    docs = [
+        DocumentDetail(doc_id="abc123", title="转载", source="某网", date=None, url=None, script="simplified", quality=0.31,
+                       quality_label="low", chunk_count=4, low_quality_chunks=3, uploaded=False, text="正文"),
+        DocumentDetail(doc_id="def456", title="原文", source="工信部", date="2024-01-02", url=None, script="simplified", quality=0.93,
+                       quality_label="ok", chunk_count=2, low_quality_chunks=0, uploaded=True, text="正文"),
+    ]  # fmt: skip
+    table = documents_table_html(docs)
+    assert "abc123" not in table and "doc_id" not in table and "0.31" not in table.split('title="')[0]
+    assert "低（疑似转载改写或乱码，引用前请核对原文）" in table and ">高<" in table
+    assert "评分 0.31" in table  # the number stays, in the tooltip
+    reader = document_html(docs[0])
+    assert "<summary>技术信息</summary>" in reader and "abc123" in reader
+
+
+def test_the_library_shows_a_repost_under_its_original():
+    common = dict(source="某网", date="2025-05-08", url=None, script="simplified", quality=0.9, quality_label="ok",
+                  chunk_count=2, low_quality_chunks=0, uploaded=False)
+    original = DocumentInfo(doc_id="own", title="关于组织推荐集群的通知", copies=["repost"], **common)
+    repost = DocumentInfo(doc_id="repost", title="转发：关于组织推荐集群的通知", copy_of="own", **common)
+    rows = documents_table_html([original, repost]).split("<tr>")[2:]
+    assert "另有 1 份转载" in rows[0] and "↳ 转载，原文：关于组织推荐集群的通知" in rows[1]
 
 
 def test_thumbs_append_question_answer_and_sources(handlers):
@@ -150,3 +205,34 @@ def test_deleting_from_a_read_only_library_says_how_to_open_it(handlers):
     ui, _, _ = handlers
     with pytest.raises(gr.Error, match="SME_ADMIN_KEY"):
         ui.delete("d1", "any-key")
+
+
+def test_saved_conversations_come_back_checked_and_escaped(handlers):
+    ui, _, _ = handlers
+    *_, (_, _, turns) = ui.respond("浙江有多少个？", [], None, None, ALL_SOURCES)
+    saved, current, _ = ui.remember(turns, [], None)
+    assert current and "retrieved" not in saved[0]["turns"][0]["answer"]  # the chunks' text stays out of storage
+    again, same, _ = ui.remember([*turns, *turns], saved, current)
+    assert same == current and len(again) == 1 and len(again[0]["turns"]) == 2  # one conversation, updated
+
+    # What the browser sends back is its own to change: markup stays text, a broken answer is dropped.
+    tampered = [{"id": "x", "when": "", "turns": [
+        {"question": EVIL, "answer": saved[0]["turns"][0]["answer"]},
+        {"question": "坏的", "answer": {"answer": 1}},
+    ]}]  # fmt: skip
+    messages, reopened, chosen = ui.reopen("x", tampered)
+    assert chosen == "x" and len(reopened) == 1 and reopened[0]["answer"] == answer()
+    assert_inert(messages[0]["content"])
+    assert messages[1]["content"] == answer_html(answer())
+
+
+def test_citation_markers_link_to_their_source_with_the_passage_marked():
+    chunk = Retrieved(doc_id="d1", chunk_id="c1", score=1.0, text="前文<b>。\n如无异议，浙江增至23个。后文。")
+    cited = answer(citations=[citation(quote="浙江增至23个。")], retrieved=[chunk], answer="浙江增至23个[1]，另见[2]。")
+    html = answer_html(cited)
+    assert '<a class="sme-cite sme-cite-1" href="#"' in html and "[2]</a>" not in html  # only sources that exist
+    assert '<details class="sme-source sme-source-1">' in html
+    assert "原文段落：</div>前文&lt;b&gt;。<br>如无异议，<mark>浙江增至23个。</mark>后文。" in html
+    # A quote shortened with … is found by its pieces; one found in no retrieved chunk shows no passage.
+    assert "<mark>如无异议</mark>" in answer_html(answer(citations=[citation(quote="如无异议…后文。")], retrieved=[chunk]))
+    assert "sme-passage" not in answer_html(answer(citations=[citation(quote="别处的一句话。")], retrieved=[chunk]))

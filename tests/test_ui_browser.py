@@ -1,5 +1,5 @@
 """The chat UI in Debian's chromium, driven by Playwright: a streamed answer with its source, feedback, escaping,
-and the 申报自查 tab.
+the filters, export, the library, a phone's width and the 申报自查 tab.
 
 Screenshots go to test-artifacts/. `.ci/run` installs chromium; locally the module skips without it.
 """
@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/. `.ci/run` installs chromium; locally the modu
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from assistant.api.app import create_app
 from assistant.settings import PROJECT_ROOT
 
-from .conftest import make_settings
+from .conftest import SEEDS, make_settings
 from .criteria_library import criteria_corpus
 from .live_server import corpus_in, serve, wait_ready
 
@@ -76,11 +77,34 @@ def page(browser):
     context.close()
 
 
+# Everything the page says, Chinese apart from these: the API link, the export format, the date format and
+# Gradio's footer credit.
+ALLOWED_LATIN = {"API", "Markdown", "YYYY", "MM", "DD", "Gradio", "doc_id"}
+# Records, from the click on, whether 正在检索… was drawn and any English status text became visible.
+WATCH_JS = """
+() => {
+  window.smeSeen = {pending: false, english: []};
+  new MutationObserver(() => {
+    if (document.querySelector('#sme-chat .sme-pending')) window.smeSeen.pending = true;
+    const found = document.body.innerText.match(/processing|queue:|Error|Warning|Info\\b/g);
+    if (found) window.smeSeen.english.push(...found);
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}
+"""
+
+
+def english_words(where) -> set[str]:
+    """Latin words shown on a page (or in one part of it) that are not on the allowed list."""
+    text = (where.locator("body") if hasattr(where, "goto") else where).inner_text()
+    return set(re.findall(r"[A-Za-z_]{2,}", text)) - ALLOWED_LATIN
+
+
 def test_ask_in_the_ui_streams_the_answer_with_its_source(app_url, page):
     url, runtime = app_url
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(url + "/")
     page.locator("#sme-question textarea").fill(ZJ_Q)
+    page.evaluate(WATCH_JS)
     page.locator("#sme-send").click()
     chat = page.locator("#sme-chat")
     chat.get_by_text("23个", exact=False).first.wait_for()
@@ -88,7 +112,10 @@ def test_ask_in_the_ui_streams_the_answer_with_its_source(app_url, page):
     source.wait_for()
     source.locator("summary").click()  # expands to title, publisher, date and the quoted sentence
     assert "发布单位：杭州网" in source.inner_text() and "23个" in source.locator(".sme-quote").inner_text()
+    seen = page.evaluate("() => window.smeSeen")
+    assert seen == {"pending": True, "english": []}  # 正在检索… was shown, and no English status on the way
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+    assert english_words(page) == set()
 
     chat.get_by_role("button", name="赞", exact=True).last.click()  # 👍 (Gradio labels it in the page locale)
     feedback = runtime.feedback.path
@@ -141,16 +168,28 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     page.goto(url + "/")
     page.get_by_role("tab", name="资料库").click()
     page.get_by_text("管理：上传 / 删除", exact=False).click()
-    # Two files at once, sent by the browser as multipart bytes: one is ingested, the other reported.
-    page.locator("#sme-upload input[type=file]").set_input_files([str(hostile), str(broken)])
+    twin = tmp_path / "twin.txt"
+    twin.write_bytes(SEEDS["zhejiang"].read_bytes())
+    # Three files at once, sent by the browser as multipart bytes: one is ingested, a broken one is reported
+    # and skipped, and one the library already has gets one plain Chinese line.
+    page.locator("#sme-upload input[type=file]").set_input_files([str(hostile), str(broken), str(twin)])
+    expect(page.locator("#sme-upload .sme-file-names")).to_have_text("hostile.txt、broken.pdf、twin.txt")
     page.locator("#sme-upload-button").click()
     status = page.locator("#sme-admin-status")
-    status.get_by_text("已收录", exact=False).wait_for()
-    assert "broken.pdf 未收录" in status.inner_text()
+    status.get_by_text("共 3 个文件，收录 1 个", exact=False).wait_for()
+    lines = status.locator("li").all_inner_texts()
+    assert lines[0].startswith("已收录《测试文档") and lines[1].startswith("broken.pdf 未收录：")
+    assert lines[2].startswith("twin.txt：资料库中已有内容相同的文档《") and "doc_id" not in lines[2]
+    assert status.locator("li").nth(2).locator(".sme-error").count() == 0  # not an error: nothing went wrong
 
     table = page.locator("#sme-docs")
     table.get_by_text("测试文档<script>alert(1)</script>", exact=True).wait_for()
     assert table.locator("script, b").count() == 0
+    # Quality in words, the score in a tooltip, no ids: the spun Jiangsu repost is the low one.
+    heads = table.locator("th").all_inner_texts()
+    assert heads == ["日期", "发布单位", "标题", "片段", "文本质量", "收录方式"]
+    spun = table.locator("tr", has_text="江苏").first
+    assert "低（疑似转载改写或乱码" in spun.inner_text() and "评分" in spun.locator("[title]").get_attribute("title")
     page.get_by_label("查看文档").click()
     page.get_by_role("option", name="测试文档", exact=False).first.click()
     view = page.locator("#sme-doc-view")
@@ -159,9 +198,21 @@ def test_document_markup_shows_as_text_in_the_library(app_url, page, tmp_path):
     page.keyboard.press("Escape")
     page.wait_for_timeout(400)  # let the closed dropdown fade out of the screenshot
     page.screenshot(path=str(ARTIFACTS / "ui-library.png"), full_page=True)
+    # No English of the page's own: the documents and file names above may hold Latin letters, the page's
+    # words may not (the browser's file button, "Choose Files", sits hidden behind a Chinese one).
+    shown = page.locator("#sme-library-tab").inner_text()
+    assert not re.search(r"Error|Choose|No file|doc_id", shown)
+    assert page.locator("#sme-upload input[type=file]").bounding_box()["width"] <= 1
 
+    # Deleting asks first, naming the document; 取消 keeps it.
     page.get_by_role("button", name="删除所选文档").click()
-    page.locator("#sme-admin-status").get_by_text("已删除", exact=False).wait_for()
+    status.get_by_text("确定要从资料库删除《测试文档", exact=False).wait_for()
+    page.get_by_role("button", name="取消", exact=True).click()
+    status.get_by_text("已取消删除", exact=False).wait_for()
+    assert len(runtime.documents.list()) == 6
+    page.get_by_role("button", name="删除所选文档").click()
+    page.get_by_role("button", name="确认删除", exact=True).click()
+    status.get_by_text("已删除", exact=False).wait_for()
     assert len(runtime.documents.list()) == 5
     assert page.dialogs == []
 
@@ -212,3 +263,137 @@ def test_the_check_tab_lists_criteria_and_gives_verdicts(check_app_url, page):
     page.locator("#sme-check-run").click()
     page.get_by_text("不会超过100%", exact=False).first.wait_for()
     assert page.dialogs == []
+
+
+def test_a_bad_date_is_told_in_chinese_and_the_chat_exports_as_markdown(app_url, page):
+    url, _ = app_url
+    page.goto(url + "/")
+    date_from = page.locator("#sme-date-from input, #sme-date-from textarea").first
+    date_from.fill("2025年1月")
+    date_from.blur()  # told as soon as the box is left, before asking
+    note = page.locator("#sme-date-note")
+    note.get_by_text("起始日期“2025年1月”无法识别", exact=False).wait_for()
+    assert "YYYY-MM-DD" in note.inner_text()
+
+    page.locator("#sme-question textarea").fill(ZJ_Q)
+    page.locator("#sme-send").click()
+    notice = page.get_by_test_id("toast-body").filter(has_text="筛选条件有误")
+    notice.wait_for()
+    heading = notice.locator(".toast-title")
+    assert page.evaluate("el => getComputedStyle(el, '::after').content", heading.element_handle()) == '"注意"'
+    assert "Warning" not in notice.inner_text()  # Gradio's English heading is neither shown nor read out
+    chat = page.locator("#sme-chat")
+    expect(chat.locator(".sme-pending")).to_have_count(0)  # the question was not asked: no bubble left waiting
+    assert chat.locator(".sme-answer").count() == 0
+
+    date_from.fill("")
+    page.locator("#sme-send").click()
+    chat.locator("details.sme-source").first.wait_for()
+    with page.expect_download() as download:
+        page.locator("#sme-export").click()
+    assert download.value.suggested_filename.endswith(".md")
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert f"## 1. {ZJ_Q}" in markdown and "23个[1]" in markdown
+    assert "1. 《涌金楼丨浙江新增入选最多" in markdown and "> “" in markdown and "增至23个" in markdown.split("> “")[1]
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def test_a_phone_shows_the_ask_button_and_examples_at_once_and_the_library_as_cards(app_url, phone):
+    url, _ = app_url
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.goto(url + "/")
+    phone.locator("#sme-send").wait_for()
+    for target in (phone.locator("#sme-question textarea"), phone.locator("#sme-send"), phone.locator("#sme-examples-official button").first):
+        box = target.bounding_box()
+        assert box and box["y"] + box["height"] <= 844, target  # above the fold, no scrolling
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing runs off the side
+    phone.screenshot(path=str(ARTIFACTS / "ui-phone.png"))
+    assert english_words(phone) == set()
+
+    phone.get_by_role("tab", name="资料库").click()
+    cards = phone.locator("#sme-docs tbody tr")
+    cards.first.wait_for()
+    assert phone.locator("#sme-docs thead").is_hidden()
+    first = cards.first.bounding_box()
+    assert first["width"] <= 390 and cards.first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content") == '"日期："'
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(ARTIFACTS / "ui-phone-library.png"), full_page=True)
+
+
+def test_past_conversations_stay_in_this_browser_and_reopen(app_url, browser, monkeypatch):
+    """Each conversation is kept in the browser's local storage and listed; after a reload one reopens and
+    continues: a follow-up is asked with its turns. Another browser profile sees none of them."""
+    url, runtime = app_url
+    chain = runtime.assistant.chain
+    histories = []
+    real_stream = chain.stream
+
+    def recording(question, history, *args, **kwargs):
+        histories.append([t.content for t in history if t.role == "user"])
+        return real_stream(question, history, *args, **kwargs)
+
+    monkeypatch.setattr(chain, "stream", recording)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url + "/")
+    chat = page.locator("#sme-chat")
+    for question in (ZJ_Q, "国家级中小企业特色产业集群现在累计认定了多少个？"):
+        page.locator("#sme-clear").click()
+        expect(chat.locator(".sme-answer")).to_have_count(0)
+        page.locator("#sme-question textarea").fill(question)
+        page.locator("#sme-send").click()
+        chat.locator(".sme-sources-title").first.wait_for()
+    page.wait_for_function("() => (localStorage.getItem('sme-conversations') || '').length > 0")
+
+    page.reload()
+    past = page.get_by_label("历史对话（仅保存在本浏览器）")
+    past.click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(2)
+    assert "国家级中小企业特色产业集群现在累计" in options.nth(0).inner_text()  # newest first
+    options.nth(1).click()
+    chat.get_by_text("增至23个", exact=False).first.wait_for()
+    assert ZJ_Q in chat.inner_text() and chat.locator("details.sme-source").count() >= 1
+    page.locator("#sme-question textarea").fill("那广东呢？")
+    page.locator("#sme-send").click()
+    page.wait_for_function("() => document.querySelectorAll('#sme-chat .sme-sources-title, #sme-chat .sme-answer').length >= 2")
+    for _ in range(600):  # the question reaches the chain through Gradio's queue
+        if len(histories) == 3:
+            break
+        page.wait_for_timeout(100)
+    assert histories[2] == [ZJ_Q]  # the reopened conversation, not the last one on screen
+    context.close()
+
+    other = browser.new_context(locale="zh-CN")
+    fresh = other.new_page()
+    fresh.goto(url + "/")
+    fresh.get_by_label("历史对话（仅保存在本浏览器）").click()
+    expect(fresh.get_by_role("option")).to_have_count(0)
+    other.close()
+
+
+def test_a_citation_opens_its_source_at_the_quoted_passage(app_url, page):
+    url, _ = app_url
+    page.goto(url + "/")
+    page.locator("#sme-question textarea").fill(ZJ_Q)
+    page.locator("#sme-send").click()
+    chat = page.locator("#sme-chat")
+    chat.locator("a.sme-cite").first.wait_for()
+    source = chat.locator("details.sme-source-1").first
+    assert source.get_attribute("open") is None
+    chat.locator("a.sme-cite").first.click()
+    expect(source).to_have_attribute("open", "")
+    marked = source.locator(".sme-passage mark").first
+    expect(marked).to_be_visible()
+    assert "增至23个" in marked.inner_text()
+    assert marked.evaluate("m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.screenshot(path=str(ARTIFACTS / "ui-citation.png"))

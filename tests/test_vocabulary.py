@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.answering.intent import VALUE_KINDS, analyse, classify, has_value
+from assistant.answering.intent import VALUE_KINDS, analyse, asked_subject, classify, has_value
+from assistant.answering.outline import asks_outline
 from assistant.library.tokens import canonical, tokenize
 from assistant.vocabulary import DOMAIN_WORDS, PROGRAMMES, STOPWORDS, issuing_province, places_in, vocabulary
 
@@ -19,6 +20,21 @@ def test_each_question_type_recognises_its_examples(qtype, question):
 def test_each_value_kind_is_asked_by_its_question_and_found_in_its_sentence(entry):
     assert analyse(entry["question"]).value_kind.name == entry["name"]
     assert has_value(KINDS[entry["name"]], entry["sentence"])
+
+
+@pytest.mark.parametrize("question", vocabulary()["outline"]["questions"])
+def test_questions_about_the_aspects_a_rule_covers_ask_for_its_outline(question):
+    assert asks_outline(question)
+
+
+@pytest.mark.parametrize("question", vocabulary()["outline"]["not_questions"])
+def test_questions_about_conditions_names_or_one_aspect_do_not_ask_for_an_outline(question):
+    assert not asks_outline(question)
+
+
+@pytest.mark.parametrize("entry", vocabulary()["subject"]["examples"], ids=lambda e: e["question"])
+def test_the_subject_a_value_is_asked_of_is_read_from_its_example(entry):
+    assert asked_subject(entry["question"]) == entry["subject"]
 
 
 @pytest.mark.parametrize("entry", vocabulary()["synonyms"], ids=lambda e: e["variant"])

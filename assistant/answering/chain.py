@@ -18,6 +18,7 @@ from ..criteria.chat import SelfCheck
 from ..library.retrieve import HybridRetriever
 from ..schema import Answer, Filters, Retrieved, Timings, Turn
 from ..script import in_script
+from .compound import answered_already, merge, parts
 from .extractive import Draft
 from .query import Question, normalise, parse
 
@@ -45,8 +46,10 @@ class AskChain:
         self.self_check = self_check
         # 申报自查: a question asking for a programme's conditions, or giving one's own figures, is
         # answered with the criteria table (criteria/chat.py); every other question is retrieved and answered.
+        # A question asking two things (…多少年？…多少？) is answered part by part (compound.py).
         self.runnable: Runnable = RunnableLambda(self._prepare) | RunnableBranch(
             (self._is_self_check, RunnableLambda(self._check)),
+            (self._is_compound, RunnableLambda(self._compound)),
             RunnableLambda(self._retrieve) | RunnableLambda(self._answer),
         )
 
@@ -57,7 +60,7 @@ class AskChain:
         history = [Turn(role=t.role, content=normalise(t.content)) for t in inputs.get("history") or [] if t.content.strip()]
         search = normalise(self.answerer.rewrite(question, history)) if history else question.search
         standalone = Question(text=question.text, search=search, script=question.script)
-        return {**inputs, "started": started, "parsed": standalone}
+        return {**inputs, "started": started, "parsed": standalone, "parts": parts(search)}
 
     def _is_self_check(self, state: dict[str, Any]) -> bool:
         return self.self_check is not None and self.self_check.claims(state["parsed"].search)
@@ -67,6 +70,42 @@ class AskChain:
         draft = self.self_check.answer(state["parsed"].search)
         yield {"delta": draft.answer}
         yield {"answer": self._contract({**state, "docs": [], "retrieve_ms": 0.0}, draft, _ms(t))}
+
+    @staticmethod
+    def _is_compound(state: dict[str, Any]) -> bool:
+        return len(state["parts"]) > 1
+
+    def _compound(self, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        t = time.perf_counter()
+        script = state["parsed"].script
+        whole = self._retrieve(state)
+        retrieve_ms, docs = whole["retrieve_ms"], {d.metadata["chunk_id"]: d for d in whole["docs"]}
+        whole_draft = self._draft(whole)
+        pieces = state["parts"]
+        first = [Turn(role="user", content=pieces[0])]
+        answers: list[tuple[str, Draft]] = []
+        for i, piece in enumerate(pieces):
+            if i and answered_already(piece, [whole_draft, *(draft for _, draft in answers)]):
+                continue
+            asked = Question(text=piece, search=piece, script=script)
+            search = normalise(self.answerer.rewrite(asked, first)) if i else piece
+            part = self._retrieve({**state, "parsed": replace(asked, search=search)})
+            retrieve_ms += part["retrieve_ms"]
+            docs.update({d.metadata["chunk_id"]: d for d in part["docs"]})
+            answers.append((piece, self._draft(part)))
+        draft = self._with_filter_note(merge(whole_draft, answers, script), state.get("filters"), script)
+        yield {"delta": draft.answer}
+        done = {**whole, "docs": list(docs.values()), "retrieve_ms": retrieve_ms}
+        yield {"answer": self._contract(done, draft, round(_ms(t) - retrieve_ms, 1))}
+
+    def _draft(self, state: dict[str, Any]) -> Draft:
+        return next(piece for piece in self.answerer.stream(state["parsed"], state["docs"]) if isinstance(piece, Draft))
+
+    @staticmethod
+    def _with_filter_note(draft: Draft, filters: Filters | None, script) -> Draft:
+        if draft.answered or filters is None or not filters.describe():
+            return draft
+        return replace(draft, answer=draft.answer + in_script(FILTERED_NOTE.format(filters=filters.describe()), script))
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
@@ -86,11 +125,10 @@ class AskChain:
             else:
                 yield {"delta": piece}
         assert draft is not None, "an answerer's stream ends with its Draft"
-        filters: Filters | None = state.get("filters")
-        if not draft.answered and filters is not None and filters.describe():
-            note = in_script(FILTERED_NOTE.format(filters=filters.describe()), state["parsed"].script)
-            draft = replace(draft, answer=draft.answer + note)
-            yield {"delta": note}
+        noted = self._with_filter_note(draft, state.get("filters"), state["parsed"].script)
+        if noted is not draft:
+            yield {"delta": noted.answer[len(draft.answer) :]}
+        draft = noted
         yield {"answer": self._contract(state, draft, _ms(t))}
 
     def _contract(self, state: dict[str, Any], draft: Draft, answer_ms: float) -> Answer:

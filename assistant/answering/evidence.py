@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from ..ingest.chunk import split_sentences
 from ..ingest.clean import quotable
+from ..ingest.govdoc import lead_in
 from ..ingest.injection import instruction_like
 from ..schema import Citation, Script
 from ..script import to_simplified, to_traditional
@@ -94,6 +95,18 @@ def _aligned(stored: str | None, paragraphs: int) -> list[str]:
     """A per-paragraph list from chunk metadata; blanks when it is missing or does not line up."""
     values = json.loads(stored or "[]")
     return values if len(values) == paragraphs else [""] * paragraphs
+
+
+def introduces(s: Sentence) -> bool:
+    """A sentence that only announces what follows (附件3：专精特新“小巨人”企业认定标准（要点）, 通知如下：)."""
+    text = s.simplified.strip()
+    return bool(text) and lead_in(text) == text
+
+
+def reading_order(s: Sentence) -> tuple[int, int]:
+    """Where a sentence stands in its document: its chunk's place, then its place among the candidates
+    (which keep each chunk's sentences in order, whichever copy of an overlapping sentence was kept)."""
+    return int(s.meta.get("position", 0)), s.position
 
 
 def numbers_in(text: str) -> set[str]:

@@ -23,9 +23,10 @@ from ..script import in_script, to_simplified, to_traditional
 from ..vocabulary import PROVINCES, issuing_province
 from .articles import article_text, asked_article
 from .document_facts import Field, asked_field, chinese_date, find_fact, numbers_the_kind_asked, official_title, phrase, quote
-from .evidence import Sentence, build_citation, candidate_sentences, sentences_from
+from .evidence import Sentence, build_citation, candidate_sentences, introduces, reading_order, sentences_from
 from .figures import answering_figures, asked_years, figures, only_other_figures, other_year
 from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, quantity_matches
+from .outline import asks_outline, outline, topic_level
 from .query import Question
 from .rewrite import standalone
 from .sentence_vectors import SentenceVectors
@@ -176,26 +177,16 @@ MAX_INTRODUCED_SENTENCES = 10
 MAX_INTRODUCED_CHARS = 900
 
 
-def introduces(s: Sentence) -> bool:
-    """A sentence that only announces what follows (附件3：专精特新“小巨人”企业认定标准（要点）, 通知如下：)."""
-    text = s.simplified.strip()
-    return bool(text) and lead_in(text) == text
-
-
-def reading_order(s: Sentence) -> tuple[int, int]:
-    """Where a sentence stands in its document: its chunk's place, then its place among the candidates
-    (which keep each chunk's sentences in order, whichever copy of an overlapping sentence was kept)."""
-    return int(s.meta.get("position", 0)), s.position
-
-
 def what_follows(head: Sentence, ranked: list[Sentence]) -> list[Sentence]:
     """The sentences after a lead-in in its own document, in reading order, while they stay in its part
     of the document (the same annex, article or item) and no other lead-in begins."""
-    start = reading_order(head)
+    start, lead = reading_order(head), lead_in(head.simplified)
     after = sorted((s for s in ranked if s.doc_id == head.doc_id and reading_order(s) > start), key=reading_order)
     out, size = [], 0
     for s in after:
-        if head.place and not s.place.startswith(head.place):
+        # An article under a chapter heading has its own place (第六条, not 第二章第六条); the heading's
+        # lead-in among those enclosing it says it is inside.
+        if head.place and not s.place.startswith(head.place) and not (lead and lead in s.heading):
             break
         if out and (introduces(s) or size + len(s.simplified) > MAX_INTRODUCED_CHARS or len(out) >= MAX_INTRODUCED_SENTENCES):
             break
@@ -225,7 +216,8 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
     and, for a count, a figure not plainly about something else."""
     # The year test reads the clause as written: 2022年12月29日至2023年1月5日 is still about the 2022 asked.
     if intent.value_kind and not any(
-        has_value(intent.value_kind, bare) and intent.value_attribute in bare and not other_year(intent, clause)
+        has_value(intent.value_kind, bare) and intent.value_attribute in bare
+        and (intent.value_kind.years or not other_year(intent, clause))
         for clause in re.split(r"[,，;；。]", sentence)
         if (bare := _without_named(intent, clause))
     ):
@@ -236,6 +228,12 @@ def holds_answer(intent: Intent, sentence: str, question: str) -> bool:
         return True
     found = figures(sentence)
     return bool(found) and not only_other_figures(intent, sentence, question, found)
+
+
+def names_subject(intent: Intent, s: Sentence, heading: str) -> bool:
+    """Whether the sentence, the one before it or what it stands under names the noun the asked value is of."""
+    subject = canonical(intent.subject)
+    return not subject or subject in canonical(f"{s.previous}{s.simplified}{heading}")
 
 
 def _without_named(intent: Intent, text: str) -> str:
@@ -398,7 +396,7 @@ class ExtractiveAnswerer:
                 fit *= 0.8
             if intent.wants_latest and intent.type == "number" and intent.measure:
                 fit *= 1.0 if _CUMULATIVE.search(s.simplified) else 0.8
-            if not holds_answer(intent, s.simplified, question.search):
+            if not holds_answer(intent, s.simplified, question.search) or not names_subject(intent, s, heading):
                 fit = 0.0
             context = contexts.get(s.meta.get("chunk_id"), "")
             about = constraint(intent, s, context, section)
@@ -414,7 +412,9 @@ class ExtractiveAnswerer:
         """The best sentence, plus close runners-up: the same figure at another date, the rest of a list.
         A heading or a lead-in (…认定标准（要点）, 通知如下：) is answered with what it introduces."""
         best = ranked[0]
-        if introduces(best):
+        if introduces(best) or topic_level(best):
+            # A heading, or a unit's opening that only names its subject (第四条 推动集群智能化改造。), is
+            # answered with what stands under it.
             return [best, *what_follows(best, ranked)]
         newer, older = restatements(intent, best, ranked)
         chosen = [newer, best] if newer else [best, older] if older else [best]
@@ -515,6 +515,8 @@ class ExtractiveAnswerer:
         intent, ranked = self.score(question, docs)
         if not self.confident(ranked):
             return self.decline(question.script, docs)
+        if asks_outline(question.search) and (units := outline(ranked[0], ranked)):
+            return self.quote_outline(question, units)
         chosen = self.choose(intent, ranked)
         return self.compose(question, intent, chosen, disagreement(intent, question.search, chosen, ranked))
 
@@ -530,6 +532,16 @@ class ExtractiveAnswerer:
         intro = f"《{title.strip('《》')}》{first.place}规定：" if title else ""
         answer = f"{in_script(intro, question.script)}{body}[1]。"
         return Draft(answer=answer, answered=True, citations=[build_citation(1, found, question.script)])
+
+    def quote_outline(self, question: Question, units: list[Sentence]) -> Draft:
+        """从哪些方面…: the headings of the units under one heading of a document (see `outline`), cited together."""
+        script, first = question.script, units[0]
+        title = first.meta.get("title", "").strip("《》")
+        intro = f"《{title}》{first.heading}：" if title else ""
+        body = "；".join(s.display(script).rstrip("。；;，, ") for s in units)
+        note = LOW_QUALITY_NOTE if any(s.low_quality for s in units) else ""
+        answer = f"{in_script(intro, script)}{body}[1]{in_script(note, script)}。"
+        return Draft(answer=answer, answered=True, citations=[build_citation(1, units, script)])
 
     def document_fact(self, question: Question, field: Field, docs: list[Document]) -> Draft | None:
         """文号, 落款日期 or issuer of the document the question names, from what it says of itself."""

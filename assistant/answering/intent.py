@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ..ingest.govdoc import DOC_NUMBER
-from ..vocabulary import PROGRAMMES, PROVINCES, places_in, vocabulary
+from ..vocabulary import DOMAIN_WORDS, PROGRAMMES, PROVINCES, places_in, vocabulary
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
 
@@ -42,6 +42,8 @@ class ValueKind:
     attribute: bool = False
     """The asking word names an attribute (产值, 出口贸易额, 增速) that the value's clause must mention:
     2.5万亿元 is an output value, not an export value."""
+    years: bool = False
+    """The value is a year or a span of years (哪几年 → 2023年至2025年): years in a sentence answer it."""
 
 
 def _value_pattern(pattern: str) -> str:
@@ -52,6 +54,7 @@ VALUE_KINDS = tuple(
     ValueKind(
         k["name"], k["asked"], _value_pattern(k["value"]),
         any_type=k.get("any_type", False), quantity=k.get("quantity", False), attribute=k.get("attribute", False),
+        years=k.get("years", False),
     )
     for k in vocabulary()["value_kinds"]
 )  # fmt: skip
@@ -83,6 +86,9 @@ class Intent:
     """排老几, 第几: a rank (第一, 首位) answers it, not a count."""
     planned: bool = False
     """打算/计划…多少: a target, which a count of what already happened does not answer."""
+    subject: str = ""
+    """The noun the asked value is of (研发投入**强度**是多少): a sentence that does not name it, nor its
+    heading, states another value."""
     cluster_words: tuple[str, ...] = ()
     """The distinctive words of a particular cluster the question is about (嘉善**光电子器件**产业集群):
     one must appear where the answer is, or it is about another cluster."""
@@ -115,6 +121,7 @@ def analyse(question: str) -> Intent:
         ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
         planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
         cluster_words=cluster_words(question),
+        subject=asked_subject(question),
         scope="new" if re.search(ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
         **_asked_quantity(question),
     )
@@ -176,6 +183,50 @@ def cluster_words(question: str) -> tuple[str, ...]:
             if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in _GENERIC and not places_in(w.word)
         ]
     return tuple(dict.fromkeys(words))
+
+
+_SUBJECT = vocabulary()["subject"]
+_ASKING = re.compile(_SUBJECT["asking"])
+_BETWEEN = frozenset(_SUBJECT["between"])
+_FRAME = frozenset(_SUBJECT["frame"])
+
+
+def asked_subject(question: str) -> str:
+    """The noun right before the question's first asking word, past the words that only link the two
+    (研发经费年均增长具体要达到多少 → 经费), or "" when that word frames the question (门槛, 认定标准), is a
+    place, or is no dictionary word (jieba's guesses, such as 省限报, name nothing)."""
+    import jieba
+    import jieba.posseg
+
+    from ..library.tokens import _jieba
+
+    m = _ASKING.search(question)
+    if not m:
+        return ""
+    _jieba()
+    # 几家**上市公司**, 什么**人**: a noun after the asking word says what is asked; the one before is
+    # only who has it (a count of listed companies is checked as a count, by the counted words).
+    after = jieba.posseg.lcut(re.sub(r"^[个家项位种批次元倍]", "", question[m.end() :]))
+    if after and after[0].flag.startswith("n") and not _frames(after[0].word):
+        return ""
+    clause = re.split(r"[,，;；:：。?？!！]", question[: m.start()])[-1]
+    words = jieba.posseg.lcut(clause)
+    # Only linking words are passed over: after a preposition (州市要**在**哪天前报送) the noun is who acts,
+    # not what the value is of.
+    while words and (words[-1].word in _BETWEEN or words[-1].flag in ("uj", "ul", "x")):
+        words.pop()
+    if not words:
+        return ""
+    word, flag = words[-1].word, words[-1].flag
+    known = jieba.dt.FREQ.get(word) or word in DOMAIN_WORDS
+    if not flag.startswith(("n", "vn")) or flag.startswith("ns") or len(word) < 2 or _frames(word) or not known:
+        return ""
+    return "" if places_in(word) or word in PROGRAMMES else word
+
+
+def _frames(word: str) -> bool:
+    """门槛, and 国家标准 or 认定条件: a kind of rule, as 标准 and 条件 are."""
+    return any(word.endswith(f) for f in _FRAME)
 
 
 @lru_cache(maxsize=256)

@@ -22,7 +22,7 @@ _KINDS = (_PLACE_KIND, _REGIONS, _PROGRAMMES, _LEVELS)
 _PRONOUN = re.compile(r"它们|它|他们|其|这些集群|这些|该集群|这个集群|那个集群")
 _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问)[，,、\s]*")
 _TRAILING = re.compile(r"[呢吗？?。！!\s]+$")
-_QUESTION_WORD = re.compile(r"多少|几|哪|什么|谁|是否|怎么|如何|何时")
+QUESTION_WORD = re.compile(r"多少|几|哪|什么|谁|是否|怎么|如何|何时")
 _QUESTION_PHRASES = re.compile(r"有多少个|有多少家|有多少|多少个|多少家|多少|几个|几家|几|哪些|哪几个|哪一年|哪年|什么|是否|吗|呢|[？?。]")
 _DOMAIN_NOUN = re.compile(r"集群|企业|小巨人|冠军|名单|规划|办法|细则|政策|平台|项目|产值|就业")
 # 那一年 / 当年: the year the previous question named.
@@ -78,7 +78,7 @@ def standalone(question: str, history: list[Turn]) -> str:
     fragment = _TRAILING.sub("", _LEADING.sub("", question.strip()))
     if _PRONOUN.search(fragment):
         return _PRONOUN.sub(topic(previous), fragment, count=1)
-    own_question = bool(_QUESTION_WORD.search(fragment)) and not _REFERS_BACK.search(fragment)
+    own_question = bool(QUESTION_WORD.search(fragment)) and not _REFERS_BACK.search(fragment)
     names_something = bool(_DOMAIN_NOUN.search(fragment))
     swapped = _swap(fragment, previous)
     if swapped and not (own_question and names_something):

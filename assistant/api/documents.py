@@ -19,12 +19,15 @@ from ..container import Assistant
 from ..ingest.document import build_document, content_hash
 from ..ingest.load import SUPPORTED_SUFFIXES, LoadError
 from ..ingest.pending import held, staged_path
+from ..library import copies
 from ..schema import IngestReport
 from .errors import ApiError
 from .limits import MB, too_large
 from .models import DeleteResult, DocumentDetail, DocumentInfo, UploadResult
 
 UPLOADS = "uploads"
+# doc_id → its authoritative copy, and the authoritative copy → its other copies.
+Grouped = tuple[dict[str, str], dict[str, list[str]]]
 
 
 def _not_found(doc_id: str) -> ApiError:
@@ -37,21 +40,40 @@ class DocumentLibrary:
         self.settings = assistant.settings
         # One change at a time: two ingests racing over the manifest could both miss a duplicate.
         self._writing = threading.Lock()
+        self._grouping = threading.Lock()
+        self._copies_of: tuple[str | None, Grouped] = (None, ({}, {}))
 
-    def _info(self, meta) -> DocumentInfo:
+    def _info(self, meta, grouped: Grouped) -> DocumentInfo:
         uploaded = PurePosixPath(meta.path).parts[:1] == (UPLOADS,)
-        return DocumentInfo.of(meta, self.settings.low_quality_below, uploaded)
+        copy_of, under = grouped
+        best = copy_of.get(meta.doc_id, meta.doc_id)
+        return DocumentInfo.of(meta, self.settings.low_quality_below, uploaded, best if best != meta.doc_id else None, under.get(meta.doc_id))
+
+    def _copies(self) -> Grouped:
+        """Which documents are copies of which (library/copies.py), worked out once per library version:
+        every document's text is read and compared."""
+        store = self.assistant.store
+        version = store.version()
+        with self._grouping:
+            if self._copies_of[0] != version:
+                metas = [meta for meta, _ in store.manifest().values()]
+                copy_of = copies.groups(metas, store.document_texts())
+                self._copies_of = (version, (copy_of, copies.copies_under(copy_of)))
+            return self._copies_of[1]
 
     def list(self) -> list[DocumentInfo]:
-        docs = [self._info(meta) for meta, _ in self.assistant.store.manifest().values()]
-        return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
+        """Newest first; the copies of a document (reposts) follow it, the authoritative copy first."""
+        grouped = self._copies()
+        docs = {d.doc_id: d for d in (self._info(meta, grouped) for meta, _ in self.assistant.store.manifest().values())}
+        heads = sorted((d for d in docs.values() if d.copy_of is None), key=lambda d: (d.date or "", d.title), reverse=True)
+        return [shown for head in heads for shown in (head, *(docs[c] for c in head.copies))]
 
     def get(self, doc_id: str) -> DocumentDetail:
         found = self.assistant.store.document(doc_id)
         if found is None:
             raise _not_found(doc_id)
         meta, _, text = found
-        return DocumentDetail(**self._info(meta).model_dump(), text=text)
+        return DocumentDetail(**self._info(meta, self._copies()).model_dump(), text=text)
 
     # -- changes ------------------------------------------------------------------------------------
     def accepted_suffix(self, filename: str | None) -> str:
@@ -100,7 +122,7 @@ class DocumentLibrary:
             staged.unlink(missing_ok=True)  # gone already once committed
         meta = doc.meta
         return UploadResult(
-            document=self._info(meta),
+            document=self._info(meta, self._copies()),
             chunks=meta.chunk_count,
             low_quality_chunks=meta.low_quality_chunks,
             quality=meta.quality,

@@ -41,13 +41,20 @@ class DocumentInfo(BaseModel):
     chunk_count: int
     low_quality_chunks: int
     uploaded: bool = Field(description="是否经 POST /api/documents 上传")
+    copy_of: str | None = Field(None, description="本文是另一篇文档的转载或副本时，最权威那一份（发文机关自己的、或最早的）的 doc_id")
+    copies: list[str] = Field(default_factory=list, description="本文是最权威的一份时，其余副本（转载）的 doc_id")
 
     @classmethod
-    def of(cls, meta: DocumentMeta, low_quality_below: float, uploaded: bool) -> DocumentInfo:
+    def of(
+        cls, meta: DocumentMeta, low_quality_below: float, uploaded: bool, copy_of: str | None = None, copies: list[str] | None = None
+    ) -> DocumentInfo:
+        """`copy_of` and `copies`: see library/copies.py."""
         return cls(
             **meta.model_dump(include={"doc_id", "title", "source", "date", "url", "script", "quality", "chunk_count", "low_quality_chunks"}),
             quality_label="low" if meta.quality < low_quality_below else "ok",
             uploaded=uploaded,
+            copy_of=copy_of,
+            copies=copies or [],
         )
 
 

@@ -7,8 +7,12 @@ Runtime as the API, in-process.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -21,12 +25,22 @@ from ..criteria.facts import FactError
 from ..criteria.model import NATIONAL
 from ..criteria.terms import terms
 from ..ingest.load import SUPPORTED_SUFFIXES
-from ..schema import DATE_FORMAT_HINT, Turn
+from ..schema import DATE_FORMAT_HINT, Answer, Turn
 from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
 from .models import ZJ_EXAMPLE, AskFilters, CriterionInfo
-from .render import answer_html, check_html, criteria_html, document_html, documents_table_html, error_html, pending_html
+from .render import (
+    PENDING_HTML,
+    answer_html,
+    check_html,
+    conversation_markdown,
+    criteria_html,
+    document_html,
+    documents_table_html,
+    error_html,
+    pending_html,
+)
 from .runtime import Runtime
 from .sse import STREAM_FAILED
 
@@ -34,6 +48,12 @@ log = logging.getLogger("sme.ui")
 
 ALL_SOURCES = "全部发布单位"
 ALL_REGIONS = "全部地区"
+# Past conversations kept in the browser's local storage: the latest ones, each with its latest turns, so
+# the list stays well under what one UI request may carry (UiFileGuard).
+SAVED_CONVERSATIONS = 10
+SAVED_TURNS = 20
+# Streamed text arriving within this long of the last redraw waits for the next one.
+REDRAW_SECONDS = 0.05
 # The figure fields of the 申报自查 tab: laid out once, then labelled and shown for the programme picked.
 MAX_FIELDS = 16
 FIELDS_PER_ROW = 4
@@ -61,7 +81,20 @@ ENTERPRISE_EXAMPLES = [
 ]
 
 ACCEPT = ",".join(SUPPORTED_SUFFIXES)
-UPLOAD_INPUT = f'<label>选择文件（可多选）：<input type="file" multiple accept="{ACCEPT}"></label>'
+# The browser's own file button reads "Choose Files / No file chosen" in the browser's language: it is
+# hidden behind a Chinese button, and the chosen names are listed beside it.
+NO_FILES = "未选择文件"
+UPLOAD_INPUT = (
+    f'<label class="sme-file-pick">选择文件（可多选）<input type="file" multiple accept="{ACCEPT}"></label>'
+    f' <span class="sme-file-names">{NO_FILES}</span>'
+)
+SHOW_FILE_NAMES_JS = f"""
+const input = element.querySelector('input[type=file]');
+const names = element.querySelector('.sme-file-names');
+input.addEventListener('change', () => {{
+  names.textContent = input.files.length ? Array.from(input.files).map((f) => f.name).join('、') : '{NO_FILES}';
+}});
+"""
 # Each chosen file goes to POST /api/documents as multipart bytes, one request per file, so one bad file
 # is reported on its own line and the others are still ingested. Text is escaped before it is shown.
 UPLOAD_JS = """
@@ -72,6 +105,7 @@ async (key) => {
   if (!files.length) return '<p class="sme-error">请先选择要上传的文件</p>';
   const headers = key ? {Authorization: 'Bearer ' + key} : {};
   const lines = [];
+  let added = 0;
   for (const file of files) {
     const form = new FormData();
     form.append('file', file, file.name);
@@ -83,6 +117,11 @@ async (key) => {
         const d = body.document;
         const low = body.low_quality_chunks ? `，其中 ${body.low_quality_chunks} 个低质量片段` : '';
         line = `已收录《${esc(d.title)}》（${esc(d.source)}，${esc(d.date || '日期不详')}）：${body.chunks} 个片段${low}`;
+        added += 1;
+      } else if (response.status === 409) {
+        // Already in the library: nothing went wrong, so one plain line (the id is for API users).
+        const message = body.error ? body.error.message.replace(/（doc_id [^）]*）/, '') : '资料库中已有这份文档';
+        line = `<span class="sme-note">${esc(file.name)}：${esc(message)}</span>`;
       } else {
         line = `<span class="sme-error">${esc(file.name)} 未收录：${esc(body.error ? body.error.message : '上传失败')}</span>`;
       }
@@ -92,8 +131,57 @@ async (key) => {
     lines.push(`<li>${line}</li>`);
   }
   input.value = '';
-  return `<ul class="sme-upload-results">${lines.join('')}</ul>`;
+  input.dispatchEvent(new Event('change'));
+  const summary = files.length > 1 ? `<p>共 ${files.length} 个文件，收录 ${added} 个。</p>` : '';
+  return `${summary}<ul class="sme-upload-results">${lines.join('')}</ul>`;
 }
+"""
+
+# Drawn by the page itself the moment a question is sent, before the server has heard of it: the question
+# and a "正在检索…" bubble. The server's first update replaces both with the same turn.
+SHOW_PENDING_JS = f"""
+(question, messages) => {{
+  const q = (question || '').trim();
+  // A js-only event's array is its list of outputs: the one output, the messages, goes inside it.
+  if (!q) return [messages];
+  const esc = (s) => s.replace(/[&<>"']/g, (c) => ({{'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}}[c]));
+  const text = (t) => [{{type: 'text', text: t}}];  // the chat's own message shape in the page
+  return [[...(messages || []), {{role: 'user', content: text(esc(q))}}, {{role: 'assistant', content: text({PENDING_HTML!r})}}]];
+}}
+"""
+# The chat leaves as a file made in the browser: the UI serves no file from the server (see ui_guard).
+DOWNLOAD_JS = """
+(markdown) => {
+  if (!markdown) return;
+  const url = URL.createObjectURL(new Blob([markdown], {type: 'text/markdown;charset=utf-8'}));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = '集群政策助手-对话-' + new Date().toISOString().slice(0, 10) + '.md';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+"""
+
+# A click on [n] in an answer opens that answer's source n, scrolled to the middle of the screen, with its
+# passage and the quoted words marked. One listener for the whole page: answers are redrawn as they stream.
+CITE_JS = """
+<script>
+document.addEventListener('click', (event) => {
+  const cite = event.target.closest && event.target.closest('a.sme-cite');
+  if (!cite) return;
+  event.preventDefault();
+  const n = (cite.className.match(/sme-cite-(\\d+)/) || [])[1];
+  const answer = cite.closest('.sme-answer');
+  const source = n && answer && answer.parentElement.querySelector(`details.sme-source-${n}`);
+  if (!source) return;
+  source.open = true;
+  source.scrollIntoView({behavior: 'smooth', block: 'center'});
+  source.classList.add('sme-flash');
+  setTimeout(() => source.classList.remove('sme-flash'), 2000);
+});
+</script>
 """
 
 CSS = """
@@ -111,6 +199,44 @@ CSS = """
 .sme-unknown .sme-verdict { color: #6b7280; }
 .sme-note { font-size: .9em; color: #92400e; }
 .sme-check-message { margin: .4em 0 .8em; line-height: 1.7; }
+.sme-cite { text-decoration: none; color: var(--color-accent); cursor: pointer; }
+.sme-passage { margin: .4em 0; padding: .4em .6em; background: var(--background-fill-secondary); border-radius: 6px; line-height: 1.7; }
+.sme-passage-title { font-size: .9em; color: var(--body-text-color-subdued); }
+.sme-passage mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.sme-flash { outline: 2px solid var(--color-accent); border-radius: 4px; }
+.sme-pending { color: var(--body-text-color-subdued); }
+.sme-pending::after { content: ""; animation: sme-dots 1.2s steps(4, end) infinite; }
+@keyframes sme-dots { 0% { content: ""; } 25% { content: "."; } 50% { content: ".."; } 75% { content: "..."; } }
+.sme-file-pick { display: inline-block; padding: .4em 1em; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  background: var(--button-secondary-background-fill); cursor: pointer; }
+.sme-file-pick input { position: absolute !important; width: 1px !important; height: 1px !important; padding: 0 !important;
+  border: 0 !important; opacity: 0; overflow: hidden; }
+.sme-file-names { margin-left: .6em; color: var(--body-text-color-subdued); }
+.sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
+/* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
+.toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; visibility: hidden; }
+.toast-title.info::after, .toast-title.warning::after, .toast-title.error::after, .toast-title.success::after {
+  font-size: var(--text-md); visibility: visible;
+}
+.toast-title.info::after { content: "提示"; }
+.toast-title.warning::after { content: "注意"; }
+.toast-title.error::after { content: "出错了"; }
+.toast-title.success::after { content: "完成"; }
+/* Gradio's own progress label reads "processing | 1.2s" / "queue: 1/2" in English whatever the locale;
+   its spinner stays, and the chat shows its own 正在检索… */
+.progress-text, .meta-text, .meta-text-center { display: none !important; }
+/* A phone (390 px): the question box, the ask button and the first examples above the fold, and the
+   library as a list of cards. */
+@media (max-width: 640px) {
+  #sme-intro p { display: none; }
+  #sme-chat { height: 280px !important; max-height: 280px !important; }
+  #sme-examples-official button, #sme-examples-enterprise button { font-size: .85em; padding: .3em .5em; }
+  .sme-library thead { display: none; }
+  .sme-library, .sme-library tbody, .sme-library tr, .sme-library td { display: block; width: 100%; }
+  .sme-library tr { margin: .5em 0; padding: .4em .6em; border: 1px solid var(--border-color-primary); border-radius: 8px; }
+  .sme-library td { border: none; padding: .15em 0; }
+  .sme-library td::before { content: attr(data-label) "："; color: var(--body-text-color-subdued); }
+}
 """
 
 
@@ -121,6 +247,17 @@ def _messages(turns: list[dict]) -> list[dict[str, str]]:
         messages.append({"role": "user", "content": escape(turn["question"])})
         messages.append({"role": "assistant", "content": turn["html"]})
     return messages
+
+
+def _saved_choices(saved: list[dict]) -> list[tuple[str, str]]:
+    """A saved conversation as the list shows it: when, and its first question."""
+    choices = []
+    for c in saved:
+        turns = c.get("turns") or [{}]
+        first = str(turns[0].get("question", "")) if isinstance(turns[0], dict) else ""
+        label = f"{c.get('when', '')} · {first[:24]}{'…' if len(first) > 24 else ''}（{len(turns)} 问）"
+        choices.append((label, str(c.get("id"))))
+    return choices
 
 
 def _history(turns: list[dict], settings: Settings) -> list[Turn]:
@@ -134,14 +271,61 @@ def _history(turns: list[dict], settings: Settings) -> list[Turn]:
     return [Turn(role=t.role, content=t.content[: settings.max_turn_chars]) for t in recent]
 
 
+def date_problem(date_from: str | None, date_to: str | None) -> str | None:
+    """What is wrong with the dates typed in the filters, in words, or None."""
+    for label, value in (("起始日期", date_from), ("截止日期", date_to)):
+        value = (value or "").strip()
+        if value:
+            try:
+                AskFilters(date_from=value)
+            except ValidationError:
+                return f"{label}“{value}”无法识别：{DATE_FORMAT_HINT}；不需要按日期筛选时请留空。"
+    if date_from and date_to and date_from.strip() > date_to.strip():
+        return "起始日期晚于截止日期，请对调或修改后再提问。"
+    return None
+
+
 def _filters(date_from: str | None, date_to: str | None, source: str | None) -> AskFilters | None:
+    """The filters chosen, or gr.Error telling what to fix: a typo in a date is never silently ignored."""
     source = None if source in (None, "", ALL_SOURCES) else source
+    date_from, date_to = (date_from or "").strip() or None, (date_to or "").strip() or None
     if not (date_from or date_to or source):
         return None
-    try:
-        return AskFilters(date_from=date_from or None, date_to=date_to or None, source=source)
-    except ValidationError:
-        raise gr.Error(DATE_FORMAT_HINT, title="筛选条件有误", print_exception=False) from None
+    problem = date_problem(date_from, date_to)
+    if problem:
+        raise gr.Error(problem, title="筛选条件有误", print_exception=False)
+    return AskFilters(date_from=date_from, date_to=date_to, source=source)
+
+
+def _tell(exc: gr.Error) -> None:
+    """A refusal as a notice. Gradio 6.31's notices head every message with its level in English, whatever
+    the title (the CSS puts 提示/注意/出错 there instead), so the title leads the message; and a notice,
+    unlike a raised gr.Error, leaves no error badge over the outputs."""
+    gr.Warning(f"{exc.title}：{exc.message}")
+
+
+def told(fn: Callable, outputs: int) -> Callable:
+    """An event handler whose gr.Error becomes a notice, leaving its `outputs` as they were."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error as exc:
+                _tell(exc)
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error as exc:
+            _tell(exc)
+            return gr.skip() if outputs == 1 else (gr.skip(),) * outputs
+
+    return call
 
 
 class UiHandlers:
@@ -154,23 +338,33 @@ class UiHandlers:
     ) -> Iterator[tuple[Any, list[dict], list[dict]]]:
         """Yields (question box, chat messages, turns) as the answer streams in."""
         question = (question or "").strip()
-        filters = _filters(date_from, date_to, source)
         try:
+            filters = _filters(date_from, date_to, source)
             events = self.runtime.require_ready().chain.stream(question, _history(turns, self.runtime.settings), filters=filters)
-        except (ApiError, QuestionError) as exc:
+        except (ApiError, QuestionError, gr.Error) as exc:
+            # The page has already drawn the question and 正在检索…: put the chat back as it was, then say why.
+            yield gr.skip(), _messages(turns), turns
+            if isinstance(exc, gr.Error):
+                raise
             raise gr.Error(str(exc), title="无法提问", print_exception=False) from None
         turn = {"question": question, "html": pending_html(""), "answer": None}
         turns = [*turns, turn]
         yield "", _messages(turns), turns
         text = ""
+        shown = 0.0
         try:
             for event in events:
                 if "delta" in event:
                     text += event["delta"]
                     turn["html"] = pending_html(text)
+                    # Each update re-sends and re-draws the chat: deltas that arrive together (the
+                    # extractive answer comes whole) are drawn once; the first is drawn at once.
+                    if time.monotonic() - shown < REDRAW_SECONDS:
+                        continue
                 else:
                     turn["answer"] = event["answer"]
                     turn["html"] = answer_html(event["answer"])
+                shown = time.monotonic()
                 yield gr.skip(), _messages(turns), turns
         except Exception:
             log.exception("answer failed in the UI")
@@ -186,6 +380,58 @@ class UiHandlers:
             return
         self.runtime.feedback.append("up" if like.liked else "down", turns[position]["answer"])
         gr.Info("已记录您的反馈，谢谢！")
+
+    @staticmethod
+    def export(turns: list[dict]) -> str:
+        """The conversation as Markdown with its sources, for the page to save as a file."""
+        if not turns:
+            gr.Info("对话还是空的：先提一个问题，再导出。")
+            return ""
+        return conversation_markdown([(t["question"], t["answer"]) for t in turns], datetime.now().strftime("%Y-%m-%d %H:%M"))
+
+    @staticmethod
+    def check_dates(date_from: str | None, date_to: str | None) -> str:
+        """A note under the date boxes as soon as one is left, so a typo is seen before asking."""
+        problem = date_problem(date_from, date_to)
+        return f'<p class="sme-error">{escape(problem)}</p>' if problem else ""
+
+    # -- past conversations (this browser's local storage) -------------------------------------------
+    @staticmethod
+    def remember(turns: list[dict], saved: list[dict] | None, current: str | None) -> tuple[list[dict], str | None, gr.Dropdown]:
+        """Saves the conversation on screen under its id (a new one gets one), newest first."""
+        saved = [c for c in saved or [] if isinstance(c, dict)]
+        if not turns:
+            return saved, current, gr.Dropdown(choices=_saved_choices(saved))
+        current = current or datetime.now().strftime("%Y%m%d%H%M%S%f")
+        kept = [
+            {"question": t["question"], "answer": t["answer"].model_dump(mode="json", exclude={"retrieved"}) if t["answer"] else None}
+            for t in turns[-SAVED_TURNS:]
+        ]
+        entry = {"id": current, "when": datetime.now().strftime("%m-%d %H:%M"), "turns": kept}
+        saved = [entry, *(c for c in saved if c.get("id") != current)][:SAVED_CONVERSATIONS]
+        return saved, current, gr.Dropdown(choices=_saved_choices(saved), value=current)
+
+    @staticmethod
+    def saved_list(saved: list[dict] | None) -> gr.Dropdown:
+        return gr.Dropdown(choices=_saved_choices([c for c in saved or [] if isinstance(c, dict)]), value=None)
+
+    @staticmethod
+    def reopen(chosen: str | None, saved: list[dict] | None) -> tuple[list[dict], list[dict], str | None]:
+        """A saved conversation back on screen, to read or to continue with follow-ups. What comes back
+        from the browser is checked and drawn afresh, never shown as stored."""
+        found = next((c for c in saved or [] if isinstance(c, dict) and c.get("id") == chosen), None)
+        if found is None:
+            gr.Info(f"没有找到这段对话：它可能已被新的对话挤出（本浏览器只保留最近 {SAVED_CONVERSATIONS} 段）。")
+            return gr.skip(), gr.skip(), gr.skip()
+        turns = []
+        for t in found.get("turns", []):
+            try:
+                answer = Answer.model_validate(t["answer"]) if t.get("answer") else None
+                question = str(t["question"])
+            except (ValidationError, KeyError, TypeError):
+                continue
+            turns.append({"question": question, "html": answer_html(answer) if answer else error_html("这个问题没有得到回答"), "answer": answer})
+        return _messages(turns), turns, chosen
 
     # -- library ------------------------------------------------------------------------------------
     def library(self) -> tuple[str, gr.Dropdown, gr.Dropdown]:
@@ -215,18 +461,29 @@ class UiHandlers:
         if not can_write(s, key):
             raise gr.Error("密钥不正确" if key else "请先输入密钥", title="无权操作", print_exception=False)
 
-    def delete(self, doc_id: str | None, key: str | None) -> tuple[str, str, gr.Dropdown, gr.Dropdown]:
+    def _chosen_title(self, doc_id: str | None, key: str | None) -> str:
+        """The title of the document chosen for deletion, once the key allows it."""
         self._admin(key)
         if not doc_id:
-            raise gr.Error("请先在上方选择要删除的文档", title="删除失败", print_exception=False)
+            raise gr.Error("请先在上方“查看文档”中选择要删除的文档", title="无法删除", print_exception=False)
         try:
             self.runtime.require_ready()
-            title = self.runtime.documents.get(doc_id).title
+            return self.runtime.documents.get(doc_id).title
+        except ApiError as exc:
+            raise gr.Error(exc.message, title="无法删除", print_exception=False) from None
+
+    def ask_delete(self, doc_id: str | None, key: str | None) -> tuple[str, gr.Row]:
+        """Names the document and shows 确认删除 / 取消: nothing is deleted on the first click."""
+        title = self._chosen_title(doc_id, key)
+        return f'<p class="sme-warn">确定要从资料库删除《{escape(title)}》吗？删除后问答不再引用它，且不能撤销。</p>', gr.Row(visible=True)
+
+    def delete(self, doc_id: str | None, key: str | None) -> tuple[str, gr.Row, str, gr.Dropdown, gr.Dropdown]:
+        title = self._chosen_title(doc_id, key)
+        try:
             self.runtime.documents.delete(doc_id)
         except ApiError as exc:
             raise gr.Error(exc.message, title="删除失败", print_exception=False) from None
-        return f"<p>已删除《{escape(title)}》。</p>", *self.library()
-
+        return f"<p>已删除《{escape(title)}》。</p>", gr.Row(visible=False), *self.library()
 
     # -- 申报自查 ------------------------------------------------------------------------------------
     def _criteria(self, programme: str | None, region: str | None) -> list[CriterionInfo]:
@@ -285,9 +542,14 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         gr.Markdown(
             "# 集群政策助手\n"
             "依据资料库中的政策文件和报道，回答中小企业特色产业集群、专精特新和梯度培育方面的问题；"
-            "每个回答都注明出处，资料中没有的会直接说明。 · [API 文档](/docs)"
+            "每个回答都注明出处，资料中没有的会直接说明。 · [API 文档](/docs)",
+            elem_id="sme-intro",
         )
         turns = gr.State([])
+        # The conversations of this browser, in its local storage. The "secret" only scrambles them (Gradio
+        # sends it to the page); a fixed one keeps them readable after the server restarts.
+        saved = gr.BrowserState([], storage_key="sme-conversations", secret="sme-conversations")
+        conversation = gr.State(None)
         with gr.Tab("问答"):
             with gr.Row():
                 with gr.Column(scale=4):
@@ -299,16 +561,21 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                         elem_id="sme-chat",
                     )
                     with gr.Row():
-                        box = gr.Textbox(placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
+                        box = gr.Textbox(label="问题", placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
                         send = gr.Button("提问", variant="primary", scale=1, elem_id="sme-send")
-                    gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问")
-                    gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问")
+                    gr.Examples([[q] for q in OFFICIAL_EXAMPLES], inputs=[box], label="政府工作人员常问", elem_id="sme-examples-official")
+                    gr.Examples([[q] for q in ENTERPRISE_EXAMPLES], inputs=[box], label="企业常问", elem_id="sme-examples-enterprise")
                 with gr.Column(scale=1, min_width=220):
                     gr.Markdown("### 筛选资料")
-                    date_from = gr.DateTime(include_time=False, type="string", label="起始日期")
-                    date_to = gr.DateTime(include_time=False, type="string", label="截止日期")
+                    # Plain boxes, not gr.DateTime: its picker speaks English (month names, Clear/Now/Done).
+                    date_from = gr.Textbox(label="起始日期", placeholder="如 2024-01-01，可留空", elem_id="sme-date-from")
+                    date_to = gr.Textbox(label="截止日期", placeholder="如 2024-12-31，可留空", elem_id="sme-date-to")
+                    date_note = gr.HTML(elem_id="sme-date-note")
                     source = gr.Dropdown(choices=[ALL_SOURCES], value=ALL_SOURCES, label="发布单位")
-                    clear = gr.Button("清空对话")
+                    clear = gr.Button("清空对话", elem_id="sme-clear")
+                    export = gr.Button("导出对话（Markdown）", elem_id="sme-export")
+                    export_text = gr.Textbox(label="导出的对话", visible="hidden", elem_id="sme-export-text")
+                    past = gr.Dropdown(label="历史对话（仅保存在本浏览器）", choices=[], value=None, elem_id="sme-past")
         with gr.Tab("申报自查", elem_id="sme-check-tab"):
             gr.Markdown("选择项目，查看资料库中文件规定的认定条件；填写您的数据后逐条核对。没有填写的指标显示为“无法判断”。")
             with gr.Row():
@@ -333,22 +600,38 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 if read_only(s):
                     gr.HTML(f'<p class="sme-warn">{escape(LOCKED_MESSAGE)}</p>', elem_id="sme-read-only")
                 key = gr.Textbox(label=key_label, type="password", visible=key_needed)
-                gr.HTML(UPLOAD_INPUT, elem_id="sme-upload")
+                gr.HTML(UPLOAD_INPUT, elem_id="sme-upload", js_on_load=SHOW_FILE_NAMES_JS)
                 with gr.Row():
                     upload = gr.Button("上传并收录", variant="primary", elem_id="sme-upload-button")
-                    delete = gr.Button("删除所选文档", variant="stop")
+                    delete = gr.Button("删除所选文档", variant="stop", elem_id="sme-delete")
+                with gr.Row(visible=False, elem_id="sme-delete-confirm") as confirm_row:
+                    confirm_delete = gr.Button("确认删除", variant="stop", elem_id="sme-delete-yes")
+                    cancel_delete = gr.Button("取消", elem_id="sme-delete-no")
                 status = gr.HTML(elem_id="sme-admin-status")
 
         # Every event is for this page's own use: none is listed in or callable through Gradio's client API.
         private = {"api_visibility": "private"}
-        ask = {"fn": h.respond, "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns], **private}
-        send.click(**ask)
-        box.submit(**ask)
+        # The page draws the question and 正在检索… at once; the answer then streams from the server. Gradio's
+        # progress overlay is off for it: it would cover the chat with an English timer.
+        ask = {"fn": told(h.respond, 3), "inputs": [box, turns, date_from, date_to, source], "outputs": [box, chatbot, turns],
+               "show_progress": "hidden", **private}  # fmt: skip
+        remember = {"fn": h.remember, "inputs": [turns, saved, conversation], "outputs": [saved, conversation, past],
+                    "show_progress": "hidden", **private}  # fmt: skip
+        for trigger in (send.click, box.submit):
+            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask).then(**remember)
         chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
-        clear.click(lambda: ([], []), inputs=None, outputs=[chatbot, turns], **private)
+        # Emptying the chat starts a new conversation; the one before stays in the list.
+        clear.click(lambda: ([], [], None), inputs=None, outputs=[chatbot, turns, conversation], **private)
+        ui.load(h.saved_list, inputs=[saved], outputs=[past], **private)
+        past.input(h.reopen, inputs=[past, saved], outputs=[chatbot, turns, conversation], **private)
+        export.click(h.export, inputs=[turns], outputs=[export_text], **private).then(
+            None, inputs=[export_text], outputs=None, js=DOWNLOAD_JS, **private
+        )
+        for field in (date_from, date_to):
+            field.blur(h.check_dates, inputs=[date_from, date_to], outputs=[date_note], show_progress="hidden", **private)
         # The chat's own trash icon empties the screen; the conversation behind it must go too, or the next
         # question would be read as a follow-up of turns the user no longer sees.
-        chatbot.clear(lambda: [], inputs=None, outputs=[turns], **private)
+        chatbot.clear(lambda: ([], None), inputs=None, outputs=[turns, conversation], **private)
 
         library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
@@ -356,12 +639,16 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         ui.load(h.check_programmes, inputs=None, outputs=[check_programme], **private).then(**programme_view)
         check_programme.input(lambda: ALL_REGIONS, inputs=None, outputs=[check_region], **private).then(**programme_view)
         check_region.input(**programme_view)
-        check_run.click(h.run_check, inputs=[check_programme, check_region, check_text, *check_fields], outputs=[check_result], **private)
+        check_run.click(told(h.run_check, 1), inputs=[check_programme, check_region, check_text, *check_fields], outputs=[check_result], **private)
         refresh.click(**library)
         doc_select.change(h.show_document, inputs=[doc_select], outputs=[doc_view], **private)
         # The browser posts the files' bytes to /api/documents itself: no server path ever enters Gradio.
         upload.click(None, inputs=[key], outputs=[status], js=UPLOAD_JS, **private).then(**library)
-        delete.click(h.delete, inputs=[doc_select, key], outputs=[status, docs_table, doc_select, source], **private)
+        delete.click(told(h.ask_delete, 2), inputs=[doc_select, key], outputs=[status, confirm_row], **private)
+        confirm_delete.click(told(h.delete, 5), inputs=[doc_select, key], outputs=[status, confirm_row, docs_table, doc_select, source], **private)
+        cancel_delete.click(lambda: ("<p>已取消删除。</p>", gr.Row(visible=False)), inputs=None, outputs=[status, confirm_row], **private)
+        # Choosing another document withdraws a question about the previous one.
+        doc_select.change(lambda: gr.Row(visible=False), inputs=None, outputs=[confirm_row], **private)
     ui.queue(default_concurrency_limit=s.max_concurrency)
     return ui
 
@@ -383,6 +670,7 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
         run_history=False,
         max_file_size=f"{int(s.max_upload_mb * 1024)}kb",
         css=CSS,
+        head=CITE_JS,
         ssr_mode=False,
         mcp_server=False,
         # The UI serves and copies no file from the server's disk: not even Gradio's own upload folder.

@@ -248,6 +248,11 @@ class Store:
             return None
         return (*_manifest_entry(got["metadatas"][0]), got["documents"][0])
 
+    def document_texts(self) -> dict[str, str]:
+        """doc_id → cleaned text of every document, in one read."""
+        got = self.docs.get(include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
+
     def document_text(self, doc_id: str) -> str | None:
         found = self.document(doc_id)
         return found[2] if found else None
