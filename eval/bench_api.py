@@ -1,12 +1,13 @@
 """Latency of the served API, against the HTTP round trip alone and the in-server chain time, in one run.
 
-    python -m eval.bench_api [--sequential 200] [--clients 16] [--per-client 10] [--port 0]
+    python -m eval.bench_api [--sequential 50] [--clients 16] [--seconds 60] [--port 0]
                              [--max-concurrency N] [--queue-seconds S]
 
-Starts `python app.py` on a free loopback port (settings from the environment, as `make run`), times
-start-up to a ready /api/health, sends `--sequential` POST /api/ask one after another and then
-`--clients` concurrent clients × `--per-client` requests, cycling through the Q&A set's questions, and
-reads the server's peak RSS from /proc. Baselines from the same run: GET /api/health (HTTP + framework
+Starts `python app.py` on a free loopback port over the index the settings name (as `make run`), times
+start-up to a ready /api/health, sends `--sequential` POST /api/ask one after another and then runs
+`--clients` concurrent clients, each asking one question after another for `--seconds`, cycling through
+the Q&A set's questions. Prints answers/s (200s per second of the concurrent run), p50/p95 latency,
+the error count (non-200s, timeouts and refused connections) and the server's peak RSS from /proc. Baselines from the same run: GET /api/health (HTTP + framework
 only) and `timings_ms.total` of each answer (the chain inside the server, without HTTP). Everything
 stays on 127.0.0.1 and every request has a timeout; the server is stopped at the end.
 
@@ -85,9 +86,12 @@ def start_server(port: int, max_concurrency: int, queue_seconds: float | None) -
 
 
 def timed_post(client: httpx.Client, question: str) -> tuple[int, float, float | None]:
-    """(status, end-to-end ms, the server's own chain ms)."""
+    """(status, end-to-end ms, the server's own chain ms); status 0 when no response came."""
     started = time.perf_counter()
-    response = client.post("/api/ask", json={"question": question})
+    try:
+        response = client.post("/api/ask", json={"question": question})
+    except httpx.HTTPError:
+        return 0, (time.perf_counter() - started) * 1000, None
     ms = (time.perf_counter() - started) * 1000
     chain_ms = response.json()["timings_ms"]["total"] if response.status_code == 200 else None
     return response.status_code, ms, chain_ms
@@ -96,15 +100,15 @@ def timed_post(client: httpx.Client, question: str) -> tuple[int, float, float |
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.bench_api")
     p.add_argument("--qa", type=Path, default=QA_DEFAULT)
-    p.add_argument("--sequential", type=int, default=200)
+    p.add_argument("--sequential", type=int, default=50)
     p.add_argument("--clients", type=int, default=16)
-    p.add_argument("--per-client", type=int, default=10)
+    p.add_argument("--seconds", type=float, default=60, help="how long the concurrent clients ask")
     p.add_argument("--port", type=int, default=0, help="0 = a free port")
     p.add_argument("--max-concurrency", type=int, default=0, help="the server's SME_MAX_CONCURRENCY; 0 = one slot per client")
     p.add_argument("--queue-seconds", type=float, default=None, help="the server's SME_QUEUE_SECONDS; default: its setting")
     args = p.parse_args(argv)
-    if not 1 <= args.sequential <= 2000 or not 1 <= args.clients <= 64 or not 1 <= args.per_client <= 100:
-        p.error("请求数超出范围（sequential ≤ 2000，clients ≤ 64，per-client ≤ 100）")
+    if not 1 <= args.sequential <= 2000 or not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 3600:
+        p.error("参数超出范围（sequential ≤ 2000，clients ≤ 64，seconds 为 1–3600）")
     questions = [q.question for q in load_qa(args.qa) if not q.history]
     port = args.port or free_port()
     proc, startup_s = start_server(port, args.max_concurrency or args.clients, args.queue_seconds)
@@ -118,11 +122,17 @@ def main(argv: list[str] | None = None) -> int:
                 health_ms.append((time.perf_counter() - started) * 1000)
             sequential = [timed_post(client, questions[i % len(questions)]) for i in range(args.sequential)]
 
-        def one_client(k: int) -> list[tuple[int, float, float | None]]:
-            with httpx.Client(base_url=base, timeout=TIMEOUT) as c:
-                return [timed_post(c, questions[(k * args.per_client + i) % len(questions)]) for i in range(args.per_client)]
-
         started = time.perf_counter()
+        deadline = started + args.seconds
+
+        def one_client(k: int) -> list[tuple[int, float, float | None]]:
+            results, i = [], k * 7  # clients start at different questions
+            with httpx.Client(base_url=base, timeout=TIMEOUT) as c:
+                while time.perf_counter() < deadline:
+                    results.append(timed_post(c, questions[i % len(questions)]))
+                    i += 1
+            return results
+
         with ThreadPoolExecutor(args.clients) as pool:
             concurrent = [r for batch in pool.map(one_client, range(args.clients)) for r in batch]
         wall = time.perf_counter() - started
@@ -149,18 +159,19 @@ def main(argv: list[str] | None = None) -> int:
             counts[status] = counts.get(status, 0) + 1
         return ", ".join(f"{status}: {n / len(results):.0%}" for status, n in sorted(counts.items()))
 
-    threads = os.environ.get("SME_EMBEDDING_THREADS", "0")
-    print(f"{len(questions)} questions cycled; SME_EMBEDDING_THREADS={threads}; {os.cpu_count()} CPUs; loopback\n")
+    env = ", ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("SME_")) or "no SME_ settings"
+    print(f"{len(questions)} questions cycled; {env}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}; loopback\n")
     print("| measurement | n | p50 ms | p95 ms | note |\n|---|---|---|---|---|")
     print(row("baseline: GET /api/health", health_ms, "HTTP + FastAPI only"))
     print(row("POST /api/ask, sequential", ok(sequential), f"{failed(sequential)} non-200"))
     print(row("  … chain inside the server", chain(sequential), "timings_ms.total"))
     limits = f"SME_MAX_CONCURRENCY={args.max_concurrency or args.clients}, SME_QUEUE_SECONDS={args.queue_seconds if args.queue_seconds is not None else 'default'}"
-    conc_note = f"{args.clients}×{args.per_client}; {len(concurrent) / wall:.1f} req/s; {shares(concurrent)}; {limits}"
+    conc_note = f"{args.clients} clients for {wall:.0f} s; {len(ok(concurrent)) / wall:.1f} answers/s; {failed(concurrent)} errors; {shares(concurrent)}; {limits}"
     print(row(f"POST /api/ask, {args.clients} concurrent clients", ok(concurrent), conc_note))
     print(row("  … chain inside the server", chain(concurrent), "timings_ms.total"))
     print(f"| start-up to ready /api/health | 1 | {startup_s * 1000:.0f} | – | process start → 200 |")
     print(f"| peak RSS of the server | 1 | – | – | {rss:.0f} MB (VmHWM) |")
+    print(f"\n{args.clients} concurrent clients: {len(ok(concurrent)) / wall:.1f} answers/s, {failed(concurrent)} errors")
     return 0
 
 

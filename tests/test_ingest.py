@@ -171,7 +171,8 @@ def test_opening_the_index_with_another_model_says_to_rebuild(ingested, tmp_path
 
 
 def test_killing_ingestion_midway_leaves_an_index_that_opens_and_answers(tmp_path, model_dir):
-    env = {**os.environ, "SME_INDEX_DIR": str(tmp_path / "index"), "SME_EMBEDDING_BATCH_SIZE": "2"}
+    # One document per group, so the documents read before the kill are indexed.
+    env = {**os.environ, "SME_INDEX_DIR": str(tmp_path / "index"), "SME_EMBEDDING_BATCH_SIZE": "2", "SME_INGEST_GROUP_CHUNKS": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
     )

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -33,6 +34,14 @@ def chunk_sentences(chunk: Document) -> set[str]:
     return {s.simplified for s in candidate_sentences([chunk])}
 
 
+@dataclass
+class SentencePlan:
+    ids: list[str]
+    texts: list[str]
+    refs: list[int]
+    counts: dict[str, int]  # stored sentences: their new number of holders
+
+
 class SentenceVectors:
     def __init__(self, store: Store, embeddings: Embeddings, cache_size: int = 20_000):
         self.store = store
@@ -42,14 +51,18 @@ class SentenceVectors:
         self._lock = threading.Lock()
 
     # -- ingest ------------------------------------------------------------------------------------
-    def add(self, chunks: list[Document]) -> None:
-        """New chunks: one more holder for each of their sentences; sentences not stored yet are embedded."""
+    def plan(self, chunks: list[Document]) -> SentencePlan:
+        """What adding these chunks needs: the sentences not stored yet (to embed, with the chunks, in one
+        model call) and the new holder counts."""
         texts, held = self._count(chunks)
         stored = self.store.sentence_refs(list(held))
         new = [i for i in held if i not in stored]
-        if new:
-            self.store.add_sentences(new, self.embeddings.embed_documents([texts[i] for i in new]), [held[i] for i in new])
-        self.store.set_sentence_refs({i: stored[i] + held[i] for i in held if i in stored})
+        return SentencePlan(new, [texts[i] for i in new], [held[i] for i in new], {i: stored[i] + held[i] for i in held if i in stored})
+
+    def add(self, plan: SentencePlan, vectors: list[list[float]]) -> None:
+        """Stores the planned sentences' vectors (in `plan.texts` order) and the stored ones' new counts."""
+        self.store.add_sentences(plan.ids, vectors, plan.refs)
+        self.store.set_sentence_refs(plan.counts)
 
     def release(self, chunks: list[Document]) -> None:
         """Chunks about to be deleted: one holder less for each of their sentences."""

@@ -44,21 +44,27 @@ class CriteriaStore:
         self._collection = None
 
     def put(self, doc_id: str, criteria: list[Criterion]) -> None:
-        """Replaces what one document states; the marker is written last, so a run killed half-way
-        leaves the document to be read again."""
-        self.delete(doc_id)
-        if criteria:
+        self.put_many({doc_id: criteria})
+
+    def put_many(self, criteria: dict[str, list[Criterion]]) -> None:
+        """Replaces what each document states, in one write per kind; the markers are written last, so a
+        run killed half-way leaves the documents to be read again."""
+        if not criteria:
+            return
+        self.collection.delete(where={"doc_id": {"$in": list(criteria)}})
+        found = [(doc_id, c) for doc_id, cs in criteria.items() for c in cs]
+        if found:
             self.collection.upsert(
-                ids=[c.id for c in criteria],
-                embeddings=[_VECTOR] * len(criteria),
-                documents=[c.model_dump_json() for c in criteria],
-                metadatas=[{"kind": _CRITERION, "doc_id": doc_id, "programme": c.programme, "region": c.region} for c in criteria],
+                ids=[c.id for _, c in found],
+                embeddings=[_VECTOR] * len(found),
+                documents=[c.model_dump_json() for _, c in found],
+                metadatas=[{"kind": _CRITERION, "doc_id": doc_id, "programme": c.programme, "region": c.region} for doc_id, c in found],
             )
         self.collection.upsert(
-            ids=[f"{_MARKER}:{doc_id}"],
-            embeddings=[_VECTOR],
-            documents=[""],
-            metadatas=[{"kind": _MARKER, "doc_id": doc_id, "version": reading_version()}],
+            ids=[f"{_MARKER}:{doc_id}" for doc_id in criteria],
+            embeddings=[_VECTOR] * len(criteria),
+            documents=[""] * len(criteria),
+            metadatas=[{"kind": _MARKER, "doc_id": doc_id, "version": reading_version()} for doc_id in criteria],
         )
 
     def delete(self, doc_id: str) -> None:

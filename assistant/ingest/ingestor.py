@@ -86,6 +86,15 @@ class Ingestor:
         seen: set[str] = set()
         changed = False
 
+        queue: list[tuple[Document, list[Chunk], list[str]]] = []
+
+        def flush() -> None:
+            added, removed, low = self._replace_many(queue)
+            report.chunks_added += added
+            report.chunks_removed += removed
+            report.low_quality_chunks += low
+            queue.clear()
+
         for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
             rel = self.relative_path(path)
             doc_id = doc_id_for(rel)
@@ -101,14 +110,16 @@ class Ingestor:
             except (LoadError, OSError) as exc:
                 report.skipped.append(SkippedFile(path=rel, reason=str(exc)))
                 continue
-            old_ids = manifest[doc_id][1] if doc_id in manifest else []
-            added, removed, low = self._replace(doc, old_ids)
+            queue.append((doc, self._chunks(doc), manifest[doc_id][1] if doc_id in manifest else []))
             hashes[digest] = rel
             report.files_read += 1
-            report.chunks_added += added
-            report.chunks_removed += removed
-            report.low_quality_chunks += low
             changed = True
+            # In groups (SME_INGEST_GROUP_CHUNKS): an embedded Chroma write costs a third of a second under load
+            # whatever its size, and a group costs a handful of them, not a handful per document.
+            if sum(len(chunks) for _, chunks, _ in queue) >= self.settings.ingest_group_chunks:
+                flush()
+        if queue:
+            flush()
 
         if whole_corpus:
             for doc_id in manifest.keys() - seen:
@@ -141,41 +152,47 @@ class Ingestor:
             doc = Document(meta=meta, text=text, text_simplified=to_simplified(text))
             self.criteria.put(doc_id, extract(doc, self._chunks(doc), self.settings.low_quality_below))
 
-    def _replace(self, doc: Document, old_ids: list[str]) -> tuple[int, int, int]:
+    def _replace_many(self, items: list[tuple[Document, list[Chunk], list[str]]]) -> tuple[int, int, int]:
+        """Index documents (with their chunks and the chunk ids they had) in one write per store, then
+        record them in the manifest, which stays the commit: killed before it, their chunks are orphans
+        that `reconcile` removes, and the next run reads the documents again."""
         s = self.settings
-        chunks = self._chunks(doc)
-        metas = [chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks]
-        ids = [c.chunk_id for c in chunks]
+        metas = [[chunk_metadata(c, doc.meta, s.low_quality_below) for c in chunks] for doc, chunks, _ in items]
+        pairs = [(doc, c, m) for (doc, chunks, _), ms in zip(items, metas) for c, m in zip(chunks, ms)]
+        ids = [c.chunk_id for _, c, _ in pairs]
         self.keywords.begin()
         present = self.store.existing_chunk_ids(ids)
-        new = [(c, m) for c, m in zip(chunks, metas) if c.chunk_id not in present]
-        self._add(doc, new)
-        kept = [(c.chunk_id, m) for c, m in zip(chunks, metas) if c.chunk_id in present]
+        self._add([p for p in pairs if p[1].chunk_id not in present])
+        kept = [(c.chunk_id, m) for _, c, m in pairs if c.chunk_id in present]
         self.store.update_chunk_metadata([i for i, _ in kept], [m for _, m in kept])
         # Kept chunks too: their metadata (title, date…) may have changed with the document's header.
-        self.keywords.update(add=[(c.chunk_id, c.text_simplified, m) for c, m in zip(chunks, metas)])
-        stale = set(old_ids) - set(ids)
+        self.keywords.update(add=[(c.chunk_id, c.text_simplified, m) for _, c, m in pairs])
+        stale = {i for _, _, old_ids in items for i in old_ids} - set(ids)
         self._delete_chunks(stale)
 
-        low = sum(m["quality_low"] for m in metas)
-        total = sum(len(c.text) for c in chunks) or 1
-        doc.meta.chunk_count = len(chunks)
-        doc.meta.low_quality_chunks = low
-        doc.meta.quality = round(sum(c.quality.score * len(c.text) for c in chunks) / total, 3)
-        # Criteria before the manifest record, which stays the commit: undone uploads lose theirs in `reconcile`.
-        self.criteria.put(doc.meta.doc_id, extract(doc, chunks, s.low_quality_below))
-        self.store.put_document(doc.meta, doc.text, ids)
-        return len(new), len(stale), low
+        low = 0
+        for (doc, chunks, _), ms in zip(items, metas):
+            total = sum(len(c.text) for c in chunks) or 1
+            doc.meta.chunk_count = len(chunks)
+            doc.meta.low_quality_chunks = sum(m["quality_low"] for m in ms)
+            doc.meta.quality = round(sum(c.quality.score * len(c.text) for c in chunks) / total, 3)
+            low += doc.meta.low_quality_chunks
+        # Criteria before the manifest records, which stay the commit: undone uploads lose theirs in `reconcile`.
+        self.criteria.put_many({doc.meta.doc_id: extract(doc, chunks, s.low_quality_below) for doc, chunks, _ in items})
+        self.store.put_documents([(doc.meta, doc.text, [c.chunk_id for c in chunks]) for doc, chunks, _ in items])
+        return len(ids) - len(present), len(stale), low
 
-    def _add(self, doc: Document, new: list[tuple[Chunk, dict]]) -> None:
-        """One write per document and store: an embedded Chroma write costs a third of a second whatever its
-        size. The model batches the texts itself (`SME_EMBEDDING_BATCH_SIZE`, sorted by length)."""
+    def _add(self, new: list[tuple[Document, Chunk, dict]]) -> None:
+        """One model call for the chunks and their sentences not stored yet, sorted by length inside the
+        model, and one write per store: an embedded Chroma write costs a third of a second whatever its size."""
         if not new:
             return
-        title = to_simplified(doc.meta.title)
-        vectors = self.embeddings.embed_documents([c.embedding_text(title) for c, _ in new])
-        self.store.add_chunks([c.chunk_id for c, _ in new], vectors, [c.text_simplified for c, _ in new], [m for _, m in new])
-        self.sentences.add([ChunkDocument(page_content=c.text_simplified, metadata=m) for c, m in new])
+        titles = {id(doc): to_simplified(doc.meta.title) for doc, _, _ in new}
+        texts = [c.embedding_text(titles[id(doc)]) for doc, c, _ in new]
+        sentences = self.sentences.plan([ChunkDocument(page_content=c.text_simplified, metadata=m) for _, c, m in new])
+        vectors = self.embeddings.embed_documents(texts + sentences.texts)
+        self.store.add_chunks([c.chunk_id for _, c, _ in new], vectors[: len(new)], [c.text_simplified for _, c, _ in new], [m for _, _, m in new])
+        self.sentences.add(sentences, vectors[len(new) :])
 
     def _delete_chunks(self, ids: Iterable[str]) -> None:
         """Their sentences lose a holder after the chunks are gone: killed in between, a sentence vector
@@ -192,7 +209,7 @@ class Ingestor:
     def commit_upload(self, doc: Document, staged: Path, final: Path) -> None:
         """Index a document read from its staged file, then move the file into the corpus. The manifest
         record is the commit: killed before it, `reconcile` undoes the upload; after it, finishes the move."""
-        self._replace(doc, [])
+        self._replace_many([(doc, self._chunks(doc), [])])
         staged.replace(final)
         self._bump_version()
 

@@ -257,9 +257,16 @@ class Store:
         found = self.document(doc_id)
         return found[2] if found else None
 
-    def put_document(self, meta: DocumentMeta, text: str, chunk_ids: list[str]) -> None:
-        record = _clean_meta({**meta.model_dump(), "chunk_ids": json.dumps(chunk_ids)})
-        self.docs.upsert(ids=[meta.doc_id], embeddings=[_MANIFEST_VECTOR], documents=[text], metadatas=[record])
+    def put_documents(self, documents: list[tuple[DocumentMeta, str, list[str]]]) -> None:
+        """Manifest records (metadata, cleaned text, chunk ids), in one write."""
+        if not documents:
+            return
+        self.docs.upsert(
+            ids=[meta.doc_id for meta, _, _ in documents],
+            embeddings=[_MANIFEST_VECTOR] * len(documents),
+            documents=[text for _, text, _ in documents],
+            metadatas=[_clean_meta({**meta.model_dump(), "chunk_ids": json.dumps(ids)}) for meta, _, ids in documents],
+        )
 
     def delete_document(self, doc_id: str) -> None:
         self.docs.delete(ids=[doc_id])
