@@ -12,13 +12,15 @@ import re
 from ..schema import Answer, Filters, Turn
 from ..script import in_script, to_simplified
 from .chain import AskChain
-from .query import QuestionError, parse
+from .query import QuestionError, normalise, parse
 from .rewrite import sibling_questions
 
 MAX_SUGGESTIONS = 3
 # Candidates asked before giving up: each one is a whole question's work.
 MAX_TRIED = 6
 _MARKER = re.compile(r"\[\d+\]")
+# A standalone question is in search form, its punctuation half-width (NFKC): shown, it reads as Chinese again.
+_FULL_WIDTH = str.maketrans(",?!:;()", "，？！：；（）")
 
 
 def _text(answer: Answer) -> str:
@@ -32,14 +34,18 @@ def suggest(chain: AskChain, question: str, history: list[Turn], answer: Answer,
         return []
     parsed = parse(question)
     # A follow-up (那广东呢？) is varied in its standalone form; a question on its own, in the user's words.
-    base = chain.standalone(parsed, history) if history else to_simplified(parsed.text)
+    base = chain.standalone(parsed, history).translate(_FULL_WIDTH) if history else to_simplified(parsed.text)
     sources = " ".join(to_simplified(f"{c.title}{c.quote}") for c in answer.citations)
     sources += " ".join(to_simplified(r.text) for r in answer.retrieved)
-    shown, out = {_text(answer)}, []
+    shown, out, tried = {_text(answer)}, [], 0
+    asked = {normalise(t.content) for t in history if t.role == "user"}
     for candidate in dict.fromkeys(sibling_questions(base, sources)):
-        if len(out) >= MAX_SUGGESTIONS or len(shown) > MAX_TRIED:
+        if len(out) >= MAX_SUGGESTIONS or tried >= MAX_TRIED:
             break
         candidate = in_script(candidate, parsed.script)
+        if normalise(candidate) in asked:
+            continue  # already asked in this conversation
+        tried += 1
         try:
             found = chain.ask(candidate, filters=filters)
         except QuestionError:

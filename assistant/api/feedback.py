@@ -98,8 +98,17 @@ class FeedbackLog:
                     comments[note.id] = note.comment
             except (ValueError, ValidationError):
                 continue
-        found = [v.model_copy(update={"comment": comments.get(v.id, v.comment)}) for v in votes.values()]
+        found = [v.model_copy(update={"comment": comments.get(v.id, v.comment)}) for v in reversed(votes.values())]
+        # Several workers append out of order by a moment; within one second the later line is the newer.
         return sorted(found, key=lambda r: r.timestamp, reverse=True)
+
+
+def local_time(record: FeedbackRecord) -> str:
+    """When it was given, in the server's time zone, as an admin reads a time."""
+    try:
+        return dt.datetime.fromisoformat(record.timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return record.timestamp
 
 
 def sources_text(record: FeedbackRecord) -> str:
@@ -112,5 +121,5 @@ def feedback_csv(records: list[FeedbackRecord]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for r in records:
-        writer.writerow((r.timestamp, RATING_WORDS[r.rating], r.question, r.answer, sources_text(r), r.comment or ""))
+        writer.writerow((local_time(r), RATING_WORDS[r.rating], r.question, r.answer, sources_text(r), r.comment or ""))
     return CSV_BOM + out.getvalue()

@@ -12,7 +12,7 @@ from html import escape
 
 from ..criteria.model import CheckReport, CriterionCitation
 from ..schema import Answer, Citation, Retrieved
-from .feedback import CSV_HEADER, RATING_WORDS, FeedbackRecord, sources_text
+from .feedback import CSV_HEADER, RATING_WORDS, FeedbackRecord, local_time, sources_text
 from .models import CriterionInfo, DocumentDetail, DocumentInfo
 
 LOW_QUALITY_NOTE = "来源文本质量较低，请核对原文"
@@ -146,7 +146,7 @@ def feedback_html(records: list[FeedbackRecord]) -> str:
     if not records:
         return "<p>还没有用户反馈。</p>"
     rows = [
-        (escape(r.timestamp.replace("T", " ")[:19]), RATING_WORDS[r.rating], escape(r.question), escape(r.answer), escape(sources_text(r)),
+        (escape(local_time(r)), RATING_WORDS[r.rating], escape(r.question), escape(r.answer), escape(sources_text(r)),
          escape(r.comment or ""))
         for r in records
     ]  # fmt: skip

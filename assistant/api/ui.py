@@ -222,7 +222,7 @@ CSS = """
 .sme-file-pick input { position: absolute !important; width: 1px !important; height: 1px !important; padding: 0 !important;
   border: 0 !important; opacity: 0; overflow: hidden; }
 .sme-file-names { margin-left: .6em; color: var(--body-text-color-subdued); }
-#sme-suggestions { align-items: center; gap: .4em; }
+#sme-suggestions { align-items: center; gap: .4em; flex-wrap: wrap; }
 #sme-suggestions .sme-suggestion { flex: 0 1 auto; min-width: 0; }
 .sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
 /* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
