@@ -166,6 +166,7 @@ def test_the_admin_reads_feedback_with_its_comment_as_json_and_as_csv(embedded):
     assert ["踩", ZJ_Q, "想知道的是全国的数量"] in [[r[1], r[2], r[5]] for r in rows[1:]]
     assert any("2024-09-12" in r[4] for r in rows[1:])
     assert "format" in assert_error(embedded.http.get("/api/feedback", params={"format": "xml"}), 422)
+    assert "fromat" in assert_error(embedded.http.get("/api/feedback", params={"fromat": "csv"}), 422, "invalid_request")
 
 
 @pytest.mark.parametrize(
