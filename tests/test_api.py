@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -137,6 +139,36 @@ def test_stream_sends_deltas_then_the_whole_answer(api):
 
 
 # -- errors ----------------------------------------------------------------------------------------------
+def test_suggested_follow_ups_are_few_and_each_is_answered_differently(embedded):
+    for body in ({"question": ZJ_Q}, {"question": "那广东呢？", "history": [{"role": "user", "content": ZJ_Q}]}):
+        shown = embedded.http.post("/api/ask", json=body).json()["answer"]
+        suggestions = embedded.http.post("/api/suggest", json=body).json()["suggestions"]
+        assert 1 <= len(suggestions) <= 3
+        for question in suggestions:
+            answer = embedded.http.post("/api/ask", json={"question": question}).json()
+            assert answer["answered"] and answer["answer"] != shown, (question, answer["answer"])
+
+
+def test_the_admin_reads_feedback_with_its_comment_as_json_and_as_csv(embedded):
+    answer = Answer.model_validate(embedded.http.post("/api/ask", json={"question": ZJ_Q}).json())
+    vote = embedded.runtime.feedback.append("down", answer)
+    embedded.runtime.feedback.comment(vote.id, "想知道的是全国的数量")
+    records = embedded.http.get("/api/feedback").json()
+    mine = next(r for r in records if r["id"] == vote.id)
+    assert (mine["rating"], mine["question"], mine["comment"]) == ("down", ZJ_Q, "想知道的是全国的数量")
+    assert "23" in mine["answer"] and any(c["date"] == "2024-09-12" for c in mine["citations"])
+
+    response = embedded.http.get("/api/feedback", params={"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv") and "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs to read Chinese
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["时间", "评价", "问题", "回答", "来源", "评论"]
+    assert ["踩", ZJ_Q, "想知道的是全国的数量"] in [[r[1], r[2], r[5]] for r in rows[1:]]
+    assert any("2024-09-12" in r[4] for r in rows[1:])
+    assert "format" in assert_error(embedded.http.get("/api/feedback", params={"format": "xml"}), 422)
+    assert "fromat" in assert_error(embedded.http.get("/api/feedback", params={"fromat": "csv"}), 422, "invalid_request")
+
+
 @pytest.mark.parametrize(
     ("body", "code", "says"),
     [
@@ -155,7 +187,7 @@ def test_stream_sends_deltas_then_the_whole_answer(api):
     ],
 )
 def test_bad_bodies_are_422_with_a_chinese_reason(api, body, code, says):
-    for path in ("/api/ask", "/api/ask/stream"):
+    for path in ("/api/ask", "/api/ask/stream", "/api/suggest"):
         assert says in assert_error(api.http.post(path, json=body), 422, code)
 
 
@@ -421,7 +453,7 @@ def _bearer(key: str) -> dict[str, str]:
 
 
 READS = [("GET", "/api/health", None), ("GET", "/api/documents", None), ("GET", "/v1/models", None), ("POST", "/api/ask", {"question": ZJ_Q})]
-WRITES = [("DELETE", "/api/documents/0000000000000000", 404), ("POST", "/api/reindex", 200)]
+WRITES = [("DELETE", "/api/documents/0000000000000000", 404), ("POST", "/api/reindex", 200), ("GET", "/api/feedback", 200)]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), READS)

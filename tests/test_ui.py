@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from types import SimpleNamespace
 
@@ -190,6 +192,37 @@ def test_thumbs_append_question_answer_and_sources(handlers):
     assert [r["rating"] for r in lines] == ["down", "up"]
     assert lines[0]["question"] == "浙江有多少个？" and lines[0]["answer"] == answer().answer
     assert lines[0]["citations"][0]["date"] == "2024-09-12" and lines[0]["timestamp"]
+
+
+def test_a_thumbs_down_opens_the_comment_box_and_the_comment_lands_on_its_vote(handlers):
+    ui, _, runtime = handlers
+    *_, (_, _, turns) = ui.respond("浙江有多少个？", [], None, None, ALL_SOURCES)
+    row, vote = ui.feedback(turns, gr.LikeData(None, {"index": 1, "value": "…", "liked": False}))
+    assert row.visible is True and vote
+    row, box, _ = ui.comment(vote, "  ")
+    assert row.visible is False and box == "" and not runtime.feedback.records()[0].comment  # an empty comment only closes the box
+    ui.comment(vote, "数字过时了，\"请\"更新,谢谢")
+    row, _ = ui.feedback(turns, gr.LikeData(None, {"index": 1, "value": "…", "liked": True}))
+    assert row.visible is False  # a 👍 asks for no comment
+    with runtime.feedback.path.open("a", encoding="utf-8") as f:
+        f.write('{"rating": "down", "question": "torn li\n')  # a torn line hides nothing else
+    up, down = runtime.feedback.records()
+    assert (down.id, down.rating, down.comment) == (vote, "down", "数字过时了，\"请\"更新,谢谢") and up.comment is None
+    runtime.settings = Settings(open_library=True)  # whoever may read may change it: no key asked
+    table, csv_text = ui.feedback_view(None)
+    assert "数字过时了" in table and "踩" in table and "赞" in table
+    rows = list(csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"))))
+    assert csv_text.startswith("\ufeff") and rows[0][-1] == "评论" and rows[2][-1] == "数字过时了，\"请\"更新,谢谢"
+
+
+def test_the_feedback_view_needs_the_delete_key(handlers, monkeypatch):
+    ui, _, runtime = handlers
+    runtime.settings = Settings(admin_key="管理员的钥匙")
+    told_ = []
+    monkeypatch.setattr(gr, "Warning", told_.append)
+    assert ui.feedback_view("猜的") == (gr.skip(), "")
+    assert ui.feedback_view("管理员的钥匙")[0] == "<p>还没有用户反馈。</p>"
+    assert told_ == ["无权操作：密钥不正确"]
 
 
 def test_a_long_chat_sends_only_its_latest_turns_within_the_caps(handlers):

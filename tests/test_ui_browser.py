@@ -381,13 +381,19 @@ def test_past_conversations_stay_in_this_browser_and_reopen(app_url, browser, mo
     other.close()
 
 
-def test_a_citation_opens_its_source_at_the_quoted_passage(app_url, page):
-    url, _ = app_url
+def ask_zhejiang(page, url: str):
+    """Opens the chat, asks ZJ_Q and returns the chat once the answer and its sources are shown."""
     page.goto(url + "/")
     page.locator("#sme-question textarea").fill(ZJ_Q)
     page.locator("#sme-send").click()
     chat = page.locator("#sme-chat")
-    chat.locator("a.sme-cite").first.wait_for()
+    chat.locator("details.sme-source").first.wait_for()
+    return chat
+
+
+def test_a_citation_opens_its_source_at_the_quoted_passage(app_url, page):
+    url, _ = app_url
+    chat = ask_zhejiang(page, url)
     source = chat.locator("details.sme-source-1").first
     assert source.get_attribute("open") is None
     chat.locator("a.sme-cite").first.click()
@@ -397,3 +403,58 @@ def test_a_citation_opens_its_source_at_the_quoted_passage(app_url, page):
     assert "增至23个" in marked.inner_text()
     assert marked.evaluate("m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
     page.screenshot(path=str(ARTIFACTS / "ui-citation.png"))
+
+
+def test_a_suggested_follow_up_is_asked_with_one_click(app_url, page):
+    url, _ = app_url
+    chat = ask_zhejiang(page, url)
+    # Worked out after the answer is on screen, each one already checked to be answered.
+    suggestion = page.locator("#sme-suggestions button.sme-suggestion").first
+    suggestion.wait_for()
+    shown = page.locator("#sme-suggestions button.sme-suggestion:visible").all_inner_texts()
+    assert 1 <= len(shown) <= 3 and ZJ_Q not in shown
+    asked = shown[0]
+    page.screenshot(path=str(ARTIFACTS / "ui-suggestions.png"), full_page=True)
+    suggestion.click()
+    expect(chat.locator(".sme-answer")).to_have_count(2)
+    expect(chat.locator(".sme-pending")).to_have_count(0)
+    assert asked in chat.inner_text()
+    second = chat.locator(".sme-answer").nth(1).inner_text()
+    assert "资料中未找到" not in second and second != chat.locator(".sme-answer").first.inner_text()
+    assert english_words(page) == set()
+
+
+def test_a_thumbs_down_takes_a_comment_that_the_admin_reads_and_exports(app_url, page):
+    url, runtime = app_url
+    comment = "想问的是全国的数量，不是浙江的"
+    chat = ask_zhejiang(page, url)
+    box = page.locator("#sme-comment textarea")
+    assert not box.is_visible()  # no comment box until a 👎
+    chat.get_by_role("button", name="踩", exact=True).last.click()
+    box.wait_for()
+    box.fill(comment)
+    page.locator("#sme-comment-send").click()
+    expect(box).to_be_hidden()
+    for _ in range(100):  # the comment reaches the server through Gradio's queue
+        if any(r.comment == comment for r in runtime.feedback.records()):
+            break
+        page.wait_for_timeout(100)
+    record = next(r for r in runtime.feedback.records() if r.comment == comment)
+    assert record.rating == "down" and record.question == ZJ_Q and "23" in record.answer
+
+    page.get_by_role("tab", name="资料库").click()
+    page.get_by_text("反馈（需要管理员）", exact=False).click()
+    page.locator("#sme-feedback-show").click()
+    view = page.locator("#sme-feedback")
+    row = view.locator("tr", has_text=comment)
+    row.wait_for()
+    assert "踩" in row.inner_text() and ZJ_Q in row.inner_text() and "2024-09-12" in row.inner_text()
+    assert english_words(view) == set()
+    with page.expect_download() as download:
+        page.locator("#sme-feedback-export").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese only with the byte-order mark
+    text = data.decode("utf-8-sig")
+    assert text.startswith("时间,评价,问题,回答,来源,评论") and comment in text and ZJ_Q in text
+    page.screenshot(path=str(ARTIFACTS / "ui-feedback.png"), full_page=True)

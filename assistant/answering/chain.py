@@ -57,10 +57,14 @@ class AskChain:
         started = time.perf_counter()
         question = inputs["question"]
         question = question if isinstance(question, Question) else parse(question)
-        history = [Turn(role=t.role, content=normalise(t.content)) for t in inputs.get("history") or [] if t.content.strip()]
-        search = normalise(self.answerer.rewrite(question, history)) if history else question.search
+        search = self.standalone(question, inputs.get("history") or [])
         standalone = Question(text=question.text, search=search, script=question.script)
         return {**inputs, "started": started, "parsed": standalone, "parts": parts(search)}
+
+    def standalone(self, question: Question, history: list[Turn]) -> str:
+        """The question as it would be asked on its own (那广东呢？ → 广东…有多少个…), normalised for search."""
+        history = [Turn(role=t.role, content=normalise(t.content)) for t in history if t.content.strip()]
+        return normalise(self.answerer.rewrite(question, history)) if history else question.search
 
     def _is_self_check(self, state: dict[str, Any]) -> bool:
         return self.self_check is not None and self.self_check.claims(state["parsed"].search)

@@ -392,8 +392,9 @@ class ExtractiveAnswerer:
             heading = f"{titles[s.doc_id]}{section}{s.meta.get('region') or ''}"
             lex = lexical_coverage(tokens, s.simplified, s.previous, weights, heading)
             sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
-            # A lead-in (下列条件：) is answered with what it introduces, which holds the items asked for.
-            fit = 1.0 if pattern.search(s.simplified) or (intent.type in ("list", "condition") and introduces(s)) else miss
+            # A lead-in (下列条件：) is answered with what it introduces, which holds the items asked for. A list
+            # marker (一是…) says where a sentence stands, not what it says: its 是 defines nothing.
+            fit = 1.0 if pattern.search(_ENUMERATED.sub("", s.simplified, count=1)) or (intent.type in ("list", "condition") and introduces(s)) else miss
             if intent.type == "number" and fit == 1.0 and intent.counted and not quantity_matches(intent, s.simplified):
                 fit = UNMATCHED_QUANTITY
             if intent.type == "date" and fit == 1.0 and not re.search(_DATE_GRAIN[intent.date_grain], s.simplified):

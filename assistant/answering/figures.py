@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..ingest.govdoc import DOC_NUMBER
+from ..library.tokens import _jieba
 from ..vocabulary import PROVINCES
 from .intent import ASKS_NEW, CEILING, ROUND_YEAR, Intent, as_of
 
@@ -23,6 +25,7 @@ FIGURE = re.compile(
     r"|(?<![一二三四五六七八九十两百千第])([一二三四五六七八九十两百千]+)([多余]?[万亿]*)([个家项位种人次元倍])"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
+_LOCALITY_SUFFIX = re.compile(r"[市县区]$")
 _LOCALITY = re.compile(r"([\u4e00-\u9fff]{1,3}?(?:市|县|区))(?![级域])")
 _YEAR_NUMBER = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _PLACES = (*PROVINCES, "全国")
@@ -56,7 +59,17 @@ class Figure:
     places: frozenset[str]
     """The provinces (or 全国) it is about: the nearest group named before it in the sentence."""
     locality: str = ""
-    """A city or county inside that province the figure is about (浙江省**嘉善县**…聚集了103家企业)."""
+    """A city or county inside that province the figure is about (浙江省**嘉善县**…聚集了103家企业), or
+    the place its own clause names when it names no province (广州、深圳、佛山共5个, 粤东西北有2个)."""
+
+
+@lru_cache(maxsize=4096)
+def _place_named(clause: str) -> str:
+    """The first place a clause names that is not a province (广州, 粤东), by jieba's part of speech."""
+    import jieba.posseg
+
+    _jieba()
+    return next((w.word for w in jieba.posseg.lcut(clause) if w.flag == "ns" and len(w.word) >= 2 and w.word not in _PLACES), "")
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -71,7 +84,9 @@ def figures(sentence: str) -> list[Figure]:
         clause = re.split(r"[,，;；:：。]", before)[-1]
         value, measure = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
         after = sentence[m.end() : m.end() + 5]
-        out.append(Figure(value, measure or "", clause, before, after, places, locality.group(1) if locality else ""))
+        # A clause naming a city and no province gives that city's figure: a part of its province's.
+        place = locality.group(1) if locality else "" if groups and groups[-1].end() > len(before) - len(clause) else _place_named(clause)
+        out.append(Figure(value, measure or "", clause, before, after, places, place))
     return out
 
 
@@ -138,7 +153,7 @@ def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
     if intent.nationwide and figure.places and "全国" not in figure.places:
         return True
     # A county's 103家企业 is not its province's count; 嘉善县…集群等9个 counts the whole list, though.
-    in_locality = figure.locality and figure.locality[:-1] not in question and not figure.clause_before.endswith("等")
+    in_locality = figure.locality and _LOCALITY_SUFFIX.sub("", figure.locality) not in question and not figure.clause_before.endswith("等")
     if intent.places and in_locality:
         return True
     if intent.scope == "total" and _NEW.search(figure.clause_before) and not _TOTAL.search(figure.clause_before):

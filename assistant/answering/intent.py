@@ -158,7 +158,7 @@ def as_of(text: str) -> frozenset[tuple[str, int]]:
 _NATIONAL = r"全国|国家(?:的|层面|标准|规定|要求|政策)"
 _VALUED_TYPES = ("number", "condition", "date", "general")
 ASKS_NEW = r"新增|新认定|新入选|新上榜|新晋"
-_ASKS_TOTAL = r"累计|一共|总共|总数|共有|至今|迄今"
+_ASKS_TOTAL = r"累计|一共|总共|总数|共有|至今|迄今|现在|目前|如今"
 
 
 def _value_kind(question: str, qtype: QuestionType) -> dict:

@@ -66,6 +66,19 @@ def _swap(fragment: str, previous: str) -> str | None:
     return added + swapped if swapped != previous else None
 
 
+def sibling_questions(question: str, text: str) -> list[str]:
+    """The question asked again of each other term of a kind it names (another province, region or
+    programme) that `text` names too, in the order `text` names them. Not another level: a passage about
+    national clusters that mentions provincial ones seldom answers the same question of them."""
+    out = []
+    for kind in (_PLACE_KIND, _REGIONS, _PROGRAMMES):
+        asked = next((t for t in kind if t in question), None)
+        if asked:
+            others = sorted((t for t in kind if t in text and t not in question and asked not in t), key=text.index)
+            out += [question.replace(asked, t, 1) for t in others]
+    return out
+
+
 def standalone(question: str, history: list[Turn]) -> str:
     """`question` and `history` are normalised (simplified) text."""
     previous = previous_question(history)

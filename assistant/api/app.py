@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from ..settings import Settings
-from . import routes_ask, routes_check, routes_documents, routes_health, routes_openai
+from . import routes_ask, routes_check, routes_documents, routes_feedback, routes_health, routes_openai
 from .errors import ApiError, CatchAll, ErrorShape, install_error_handlers
 from .limits import BodySizeLimit
 from .runtime import Runtime
@@ -25,7 +25,8 @@ DESCRIPTION = """依据资料库中的文档回答中小企业特色产业集群
 - `POST /api/ask`、`POST /api/ask/stream`（SSE）：提问；
 - `POST /v1/chat/completions`：OpenAI 兼容（模型 `sme-assistant`）；
 - `POST /api/check`、`GET /api/criteria`：申报自查，把自己的数据与文件规定的认定条件逐条比对；
-- `/api/documents`、`/api/reindex`：资料库。
+- `/api/documents`、`/api/reindex`：资料库；
+- `POST /api/suggest`：回答之后可以接着问的问题；`GET /api/feedback`：用户的赞/踩与评论（管理员，JSON 或 CSV）。
 
 设置了 `SME_API_KEY` 时，请求需带 `Authorization: Bearer <密钥>`；修改资料库需要 `SME_ADMIN_KEY`（未设置时资料库只读，除非设置了 `SME_OPEN_LIBRARY=1`）。
 出错时统一返回 `{"error": {"code": "...", "message": "..."}}`。
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
     )
     app.add_middleware(ErrorShape)  # outermost: it also rewrites what CORS refuses
-    for module in (routes_health, routes_ask, routes_check, routes_openai, routes_documents):
+    for module in (routes_health, routes_ask, routes_check, routes_openai, routes_documents, routes_feedback):
         app.include_router(module.router)
     app.include_router(_unknown)
 

@@ -27,6 +27,10 @@ class AskRequest(BaseModel):
     filters: AskFilters | None = Field(None, description="只在这些文档中查找")
 
 
+class Suggestions(BaseModel):
+    suggestions: list[str] = Field(description="回答之后可以接着问的问题（最多 3 个），每个都已确认资料库能回答")
+
+
 class DocumentInfo(BaseModel):
     """A document as the API shows it: no file path, only the handle `doc_id`."""
 

@@ -12,6 +12,7 @@ from html import escape
 
 from ..criteria.model import CheckReport, CriterionCitation
 from ..schema import Answer, Citation, Retrieved
+from .feedback import CSV_HEADER, RATING_WORDS, FeedbackRecord, local_time, sources_text
 from .models import CriterionInfo, DocumentDetail, DocumentInfo
 
 LOW_QUALITY_NOTE = "来源文本质量较低，请核对原文"
@@ -123,16 +124,33 @@ def documents_table_html(docs: list[DocumentInfo]) -> str:
 
     titles = {d.doc_id: d.title for d in docs}
 
-    def row(d: DocumentInfo) -> str:
+    def row(d: DocumentInfo) -> tuple[str, ...]:
         low = f"（低质量片段 {d.low_quality_chunks} 个）" if d.low_quality_chunks else ""
-        cells = (
+        return (
             escape(d.date or "未知"), escape(d.source), escape(d.title) + _copy_note(d, titles), f"{d.chunk_count}{low}", _quality_cell(d),
             "上传" if d.uploaded else "语料",
         )
-        return "<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(DOC_COLUMNS, cells)) + "</tr>"
 
-    head = "<tr>" + "".join(f"<th>{label}</th>" for label in DOC_COLUMNS) + "</tr>"
-    return f'<table class="sme-docs sme-library"><thead>{head}</thead><tbody>{"".join(row(d) for d in docs)}</tbody></table>'
+    return _library_table(DOC_COLUMNS, [row(d) for d in docs])
+
+
+def _library_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A table of the library tab, which a phone shows as a list of cards, each cell labelled by its column."""
+    head = "<tr>" + "".join(f"<th>{label}</th>" for label in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(columns, cells)) + "</tr>" for cells in rows)
+    return f'<table class="sme-docs sme-library"><thead>{head}</thead><tbody>{body}</tbody></table>'
+
+
+def feedback_html(records: list[FeedbackRecord]) -> str:
+    """What users said of the answers, newest first, every field escaped."""
+    if not records:
+        return "<p>还没有用户反馈。</p>"
+    rows = [
+        (escape(local_time(r)), RATING_WORDS[r.rating], escape(r.question), escape(r.answer), escape(sources_text(r)),
+         escape(r.comment or ""))
+        for r in records
+    ]  # fmt: skip
+    return f"<p>共 {len(records)} 条反馈。</p>" + _library_table(CSV_HEADER, rows)
 
 
 def _copy_note(d: DocumentInfo, titles: dict[str, str]) -> str:

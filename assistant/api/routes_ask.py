@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends
 
+from ..answering.suggest import suggest
 from ..schema import Answer
 from .auth import require_reader
 from .errors import ERROR_RESPONSES
 from .limits import check_conversation
-from .models import AskRequest
+from .models import AskRequest, Suggestions
 from .runtime import Runtime, get_runtime
 from .sse import EventStream, sse
 
@@ -24,6 +25,17 @@ def ask(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Answer:
     assistant = runtime.require_ready()
     with runtime.limiter.slot():
         return assistant.chain.ask(body.question, body.history, body.top_k, body.filters)
+
+
+@router.post("/suggest", response_model=Suggestions, responses=ERROR_RESPONSES)
+def suggest_followups(body: AskRequest, runtime: Runtime = Depends(get_runtime)) -> Suggestions:
+    """回答之后可以接着问的问题：同一问题换成来源中提到的其他省份、地区、项目或级别，
+    只保留资料库能回答、且回答与原问题不同的（最多 3 个）。请求体与 POST /api/ask 相同。"""
+    check_conversation(body.history, body.filters, runtime.settings)
+    assistant = runtime.require_ready()
+    with runtime.limiter.slot():
+        answer = assistant.chain.ask(body.question, body.history, body.top_k, body.filters)
+        return Suggestions(suggestions=suggest(assistant.chain, body.question, body.history, answer, body.filters))
 
 
 def _answer_events(events: Iterator[dict]) -> Iterator[str]:

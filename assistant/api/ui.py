@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from ..answering.query import QuestionError
+from ..answering.suggest import MAX_SUGGESTIONS, suggest
 from ..criteria.facts import FactError
 from ..criteria.model import NATIONAL
 from ..criteria.terms import terms
@@ -29,6 +30,7 @@ from ..schema import DATE_FORMAT_HINT, Answer, Turn
 from ..settings import Settings
 from .auth import LOCKED_MESSAGE, can_read, can_write, read_only
 from .errors import ApiError
+from .feedback import feedback_csv
 from .models import ZJ_EXAMPLE, AskFilters, CriterionInfo
 from .render import (
     PENDING_HTML,
@@ -39,6 +41,7 @@ from .render import (
     document_html,
     documents_table_html,
     error_html,
+    feedback_html,
     pending_html,
 )
 from .runtime import Runtime
@@ -149,20 +152,27 @@ SHOW_PENDING_JS = f"""
   return [[...(messages || []), {{role: 'user', content: text(esc(q))}}, {{role: 'assistant', content: text({PENDING_HTML!r})}}]];
 }}
 """
-# The chat leaves as a file made in the browser: the UI serves no file from the server (see ui_guard).
-DOWNLOAD_JS = """
-(markdown) => {
-  if (!markdown) return;
-  const url = URL.createObjectURL(new Blob([markdown], {type: 'text/markdown;charset=utf-8'}));
+
+
+def download_js(name: str, suffix: str, mime: str) -> str:
+    """A file made in the browser from a text output: the UI serves no file from the server (see ui_guard)."""
+    return f"""
+(text) => {{
+  if (!text) return;
+  const url = URL.createObjectURL(new Blob([text], {{type: '{mime};charset=utf-8'}}));
   const link = document.createElement('a');
   link.href = url;
-  link.download = '集群政策助手-对话-' + new Date().toISOString().slice(0, 10) + '.md';
+  link.download = '集群政策助手-{name}-' + new Date().toISOString().slice(0, 10) + '{suffix}';
   document.body.appendChild(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+}}
 """
+
+
+# A suggested follow-up fills the question box in the page, and is then asked as if typed.
+FILL_JS = "(question) => question"
 
 # A click on [n] in an answer opens that answer's source n, scrolled to the middle of the screen, with its
 # passage and the quoted words marked. One listener for the whole page: answers are redrawn as they stream.
@@ -212,6 +222,8 @@ CSS = """
 .sme-file-pick input { position: absolute !important; width: 1px !important; height: 1px !important; padding: 0 !important;
   border: 0 !important; opacity: 0; overflow: hidden; }
 .sme-file-names { margin-left: .6em; color: var(--body-text-color-subdued); }
+#sme-suggestions { align-items: center; gap: .4em; flex-wrap: wrap; }
+#sme-suggestions .sme-suggestion { flex: 0 1 auto; min-width: 0; }
 .sme-doc-id { margin-top: .4em; font-size: .85em; color: var(--body-text-color-subdued); }
 /* Gradio's notices are headed Info / Warning / Error in English; the heading is replaced, the message kept. */
 .toast-title.info, .toast-title.warning, .toast-title.error, .toast-title.success { font-size: 0 !important; visibility: hidden; }
@@ -371,15 +383,54 @@ class UiHandlers:
             turn["html"] = error_html(STREAM_FAILED["error"]["message"])
             yield gr.skip(), _messages(turns), turns
 
-    def feedback(self, turns: list[dict], like: gr.LikeData) -> None:
-        """👍/👎 on an answer: appended with its question and sources to index/feedback.jsonl."""
+    def suggestions(
+        self, turns: list[dict], date_from: str | None, date_to: str | None, source: str | None
+    ) -> list[Any]:
+        """Up to MAX_SUGGESTIONS follow-ups under the chat, worked out once the answer is on screen, each
+        checked to be answered by the library; the row stays hidden when there are none."""
+        none = [gr.Row(visible=False), *[gr.Button(visible=False)] * MAX_SUGGESTIONS]
+        if not turns or turns[-1]["answer"] is None:
+            return none
+        last = turns[-1]
+        try:
+            chain = self.runtime.require_ready().chain
+            found = suggest(chain, last["question"], _history(turns[:-1], self.runtime.settings), last["answer"], _filters(date_from, date_to, source))
+        except (ApiError, QuestionError, gr.Error):
+            return none
+        buttons = [gr.Button(value=q, visible=True) for q in found]
+        return [gr.Row(visible=bool(found)), *buttons, *[gr.Button(visible=False)] * (MAX_SUGGESTIONS - len(found))]
+
+    def feedback(self, turns: list[dict], like: gr.LikeData) -> tuple[gr.Row, str | None]:
+        """👍/👎 on an answer: appended with its question and sources to index/feedback.jsonl. A 👎 opens
+        the comment box for that vote (returned: the box's row, and the vote's id)."""
         if not isinstance(like.index, int) or like.liked not in (True, False):
-            return
+            return gr.skip(), gr.skip()
         position = like.index // 2
         if position >= len(turns) or turns[position]["answer"] is None:
-            return
-        self.runtime.feedback.append("up" if like.liked else "down", turns[position]["answer"])
-        gr.Info("已记录您的反馈，谢谢！")
+            return gr.skip(), gr.skip()
+        record = self.runtime.feedback.append("up" if like.liked else "down", turns[position]["answer"])
+        if like.liked:
+            gr.Info("已记录您的反馈，谢谢！")
+            return gr.Row(visible=False), None
+        gr.Info("已记录您的反馈。愿意的话，请在对话下方写下哪里不对。")
+        return gr.Row(visible=True), record.id
+
+    def comment(self, record_id: str | None, text: str | None) -> tuple[gr.Row, str, None]:
+        """The comment on the 👎 just given; an empty one only closes the box."""
+        if record_id and (text or "").strip():
+            self.runtime.feedback.comment(record_id, text)
+            gr.Info("已记录您的评论，谢谢！")
+        return gr.Row(visible=False), "", None
+
+    def feedback_view(self, key: str | None) -> tuple[str, str]:
+        """The admin's view of the feedback, and the same as CSV for the page to save."""
+        try:
+            self._admin(key)
+        except gr.Error as exc:
+            _tell(exc)
+            return gr.skip(), ""  # nothing to save: a CSV shown before must not leave without the key
+        records = self.runtime.feedback.records()
+        return feedback_html(records), feedback_csv(records)
 
     @staticmethod
     def export(turns: list[dict]) -> str:
@@ -560,6 +611,15 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                         placeholder="请在下方输入问题，或点击示例问题。",
                         elem_id="sme-chat",
                     )
+                    with gr.Row(visible=False, elem_id="sme-comment-row") as comment_row:
+                        comment_box = gr.Textbox(
+                            label="哪里不对？（可选）", placeholder="例如：数字有误、没有回答所问、来源过时…", scale=6, elem_id="sme-comment"
+                        )
+                        comment_send = gr.Button("提交", scale=1, elem_id="sme-comment-send")
+                    voted = gr.State(None)
+                    with gr.Row(visible=False, elem_id="sme-suggestions") as suggest_row:
+                        gr.HTML("<span>接着问：</span>", padding=False)
+                        suggested = [gr.Button(visible=False, size="sm", elem_classes="sme-suggestion") for _ in range(MAX_SUGGESTIONS)]
                     with gr.Row():
                         box = gr.Textbox(label="问题", placeholder="请输入您想了解的政策问题…", show_label=False, scale=6, elem_id="sme-question")
                         send = gr.Button("提问", variant="primary", scale=1, elem_id="sme-send")
@@ -608,6 +668,13 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     confirm_delete = gr.Button("确认删除", variant="stop", elem_id="sme-delete-yes")
                     cancel_delete = gr.Button("取消", elem_id="sme-delete-no")
                 status = gr.HTML(elem_id="sme-admin-status")
+            with gr.Accordion("反馈（需要管理员）", open=False, elem_id="sme-feedback-admin"):
+                gr.Markdown("用户对回答的赞/踩和评论，从新到旧。使用上方“管理”中的密钥。")
+                with gr.Row():
+                    feedback_show = gr.Button("查看反馈", elem_id="sme-feedback-show")
+                    feedback_export = gr.Button("导出 CSV", elem_id="sme-feedback-export")
+                feedback_table = gr.HTML(elem_id="sme-feedback")
+                feedback_text = gr.Textbox(visible="hidden", elem_id="sme-feedback-csv")
 
         # Every event is for this page's own use: none is listed in or callable through Gradio's client API.
         private = {"api_visibility": "private"}
@@ -617,21 +684,35 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                "show_progress": "hidden", **private}  # fmt: skip
         remember = {"fn": h.remember, "inputs": [turns, saved, conversation], "outputs": [saved, conversation, past],
                     "show_progress": "hidden", **private}  # fmt: skip
+        # Follow-ups are worked out after the answer is shown and saved: never in the way of its first text.
+        suggesting = {"fn": h.suggestions, "inputs": [turns, date_from, date_to, source], "outputs": [suggest_row, *suggested],
+                      "show_progress": "hidden", **private}  # fmt: skip
+        hide_suggestions = {"fn": lambda: gr.Row(visible=False), "inputs": None, "outputs": [suggest_row], "queue": False,
+                            "show_progress": "hidden", **private}  # fmt: skip
+
+        def asks(trigger: Callable) -> None:
+            trigger(**hide_suggestions)
+            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask).then(**remember).then(**suggesting)
+
         for trigger in (send.click, box.submit):
-            trigger(None, inputs=[box, chatbot], outputs=[chatbot], js=SHOW_PENDING_JS, **private).then(**ask).then(**remember)
-        chatbot.like(h.feedback, inputs=[turns], outputs=None, **private)
+            asks(trigger)
+        for button in suggested:
+            asks(button.click(None, inputs=[button], outputs=[box], js=FILL_JS, **private).then)
+        chatbot.like(h.feedback, inputs=[turns], outputs=[comment_row, voted], **private)
+        for trigger in (comment_send.click, comment_box.submit):
+            trigger(h.comment, inputs=[voted, comment_box], outputs=[comment_row, comment_box, voted], **private)
         # Emptying the chat starts a new conversation; the one before stays in the list.
-        clear.click(lambda: ([], [], None), inputs=None, outputs=[chatbot, turns, conversation], **private)
+        clear.click(lambda: ([], [], None, gr.Row(visible=False)), inputs=None, outputs=[chatbot, turns, conversation, suggest_row], **private)
         ui.load(h.saved_list, inputs=[saved], outputs=[past], **private)
         past.input(h.reopen, inputs=[past, saved], outputs=[chatbot, turns, conversation], **private)
         export.click(h.export, inputs=[turns], outputs=[export_text], **private).then(
-            None, inputs=[export_text], outputs=None, js=DOWNLOAD_JS, **private
+            None, inputs=[export_text], outputs=None, js=download_js("对话", ".md", "text/markdown"), **private
         )
         for field in (date_from, date_to):
             field.blur(h.check_dates, inputs=[date_from, date_to], outputs=[date_note], show_progress="hidden", **private)
         # The chat's own trash icon empties the screen; the conversation behind it must go too, or the next
         # question would be read as a follow-up of turns the user no longer sees.
-        chatbot.clear(lambda: ([], None), inputs=None, outputs=[turns, conversation], **private)
+        chatbot.clear(lambda: ([], None, gr.Row(visible=False)), inputs=None, outputs=[turns, conversation, suggest_row], **private)
 
         library = {"fn": h.library, "inputs": None, "outputs": [docs_table, doc_select, source], **private}
         ui.load(**library)
@@ -646,6 +727,10 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         upload.click(None, inputs=[key], outputs=[status], js=UPLOAD_JS, **private).then(**library)
         delete.click(told(h.ask_delete, 2), inputs=[doc_select, key], outputs=[status, confirm_row], **private)
         confirm_delete.click(told(h.delete, 5), inputs=[doc_select, key], outputs=[status, confirm_row, docs_table, doc_select, source], **private)
+        feedback_show.click(h.feedback_view, inputs=[key], outputs=[feedback_table, feedback_text], **private)
+        feedback_export.click(h.feedback_view, inputs=[key], outputs=[feedback_table, feedback_text], **private).then(
+            None, inputs=[feedback_text], outputs=None, js=download_js("反馈", ".csv", "text/csv"), **private
+        )
         cancel_delete.click(lambda: ("<p>已取消删除。</p>", gr.Row(visible=False)), inputs=None, outputs=[status, confirm_row], **private)
         # Choosing another document withdraws a question about the previous one.
         doc_select.change(lambda: gr.Row(visible=False), inputs=None, outputs=[confirm_row], **private)
