@@ -84,8 +84,12 @@ def figures(sentence: str) -> list[Figure]:
         clause = re.split(r"[,，;；:：。]", before)[-1]
         value, measure = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
         after = sentence[m.end() : m.end() + 5]
-        # A clause naming a city and no province gives that city's figure: a part of its province's.
-        place = locality.group(1) if locality else "" if groups and groups[-1].end() > len(before) - len(clause) else _place_named(clause)
+        if locality:
+            place = locality.group(1)
+        elif groups and groups[-1].end() > len(before) - len(clause):
+            place = ""  # the clause names a province: the figure is the province's
+        else:
+            place = _place_named(clause)  # a city and no province: that city's figure, a part of its province's
         out.append(Figure(value, measure or "", clause, before, after, places, place))
     return out
 

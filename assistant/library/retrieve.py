@@ -237,21 +237,23 @@ class HybridRetriever(BaseRetriever):
                 if entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
                     kept[twin] = (cid, entry, key)
                 continue
-            copy = next((i for i, (_, e, k) in enumerate(kept) if self._same_passage(entry["meta"], key, e["meta"], k)), None)
+            copies = ((i, self._copy_of_passage(entry["meta"], key, e["meta"], k)) for i, (_, e, k) in enumerate(kept))
+            copy = next(((i, first) for i, first in copies if first), None)
             if copy is None:
                 kept.append((cid, entry, key))
-            elif self._first_copy(entry["meta"]["doc_id"], kept[copy][1]["meta"]["doc_id"]) == entry["meta"]["doc_id"]:
-                kept[copy] = (cid, {**entry, "score": kept[copy][1]["score"]}, key)
+            elif copy[1] == entry["meta"]["doc_id"]:
+                kept[copy[0]] = (cid, {**entry, "score": kept[copy[0]][1]["score"]}, key)
         return [(cid, e) for cid, e, _ in kept]
 
-    def _same_passage(self, meta: dict, key: tuple, other_meta: dict, other: tuple) -> bool:
-        """One chunk's text and figures are nearly all in the other's, and their documents are copies."""
+    def _copy_of_passage(self, meta: dict, key: tuple, other_meta: dict, other: tuple) -> str | None:
+        """When one chunk's text and figures are nearly all in the other's and their documents are copies of
+        each other, the doc_id of the authoritative one; else None."""
         if meta["doc_id"] == other_meta["doc_id"]:
-            return False
+            return None
         (small, small_figures), (large, large_figures) = sorted((key, other), key=lambda k: len(k[0]))
         if len(small & large) < HELD_IN * len(small) or not small_figures <= large_figures:
-            return False
-        return self._first_copy(meta["doc_id"], other_meta["doc_id"]) is not None
+            return None
+        return self._first_copy(meta["doc_id"], other_meta["doc_id"])
 
     def _first_copy(self, a: str, b: str) -> str | None:
         """The authoritative one of two documents that are copies of each other (library/copies.py), else
@@ -260,13 +262,14 @@ class HybridRetriever(BaseRetriever):
         with self._lock:
             if self._prints_version != self._version:
                 self._prints, self._prints_version = {}, self._version
+            prints = self._prints
         for doc_id in (a, b):
-            if doc_id not in self._prints:
+            if doc_id not in prints:
                 found = self.store.document(doc_id)
-                self._prints[doc_id] = (found[0], fingerprint(found[2])) if found else None
-        if self._prints[a] is None or self._prints[b] is None:
+                prints[doc_id] = (found[0], fingerprint(found[2])) if found else None
+        if prints[a] is None or prints[b] is None:
             return None
-        first = first_of(self._prints[a], self._prints[b])
+        first = first_of(prints[a], prints[b])
         return first.doc_id if first else None
 
     @staticmethod
