@@ -3,6 +3,7 @@ policy terms, stopwords and synonyms. Ingest, retrieval and answering all read t
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,28 @@ PROGRAMMES: dict[str, tuple[str, ...]] = {name: tuple(forms) for name, forms in 
 DOMAIN_WORDS: tuple[str, ...] = tuple(vocabulary()["words"]["domain"])
 STOPWORDS: frozenset[str] = frozenset(vocabulary()["words"]["stopwords"])
 SYNONYMS: tuple[tuple[str, str], ...] = tuple((s["variant"], s["canonical"]) for s in vocabulary()["synonyms"])
+
+
+CITIES: dict[str, str] = {city: province for province, cities in vocabulary()["places"]["cities"].items() for city in cities}
+"""Each city's province."""
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> re.Pattern:
+    """Provinces and cities, longest first, read left to right: 济南通过 names 济南, not 南通, and 陕西安康市
+    names 陕西 and 安康."""
+    suffixed = vocabulary()["places"]["suffixed"]
+    suffix = "|".join(suffixed["suffixes"])
+    names = [
+        f"{re.escape(name)}(?={suffix})" if name in suffixed["names"] else re.escape(name)
+        for name in sorted((*PROVINCES, *CITIES), key=len, reverse=True)
+    ]
+    return re.compile("|".join(names))
+
+
+def cities_in(text: str) -> tuple[str, ...]:
+    """The cities a text names, in order, each once (厦门市工业和信息化局 → 厦门)."""
+    return tuple(dict.fromkeys(m.group() for m in _place_names().finditer(text) if m.group() in CITIES))
 
 
 def places_in(text: str) -> tuple[str, ...]:

@@ -256,6 +256,21 @@ GANSU_FIGURES = """甘肃专精特新企业培育情况
 """
 
 
+# A city's own money, and a list whose legal basis cites another programme's notice.
+CITY_MONEY = """泉州市工业和信息化局关于支持中小企业特色产业集群发展的通知
+对新认定的国家级中小企业特色产业集群，市级财政给予集群运营单位一次性奖励200万元。
+泉州市工业和信息化局
+2025年5月8日
+"""
+
+GANSU_LIST = """甘肃省工业和信息化厅关于公布2024年度专精特新中小企业名单的通知
+依据《关于开展2024年度专精特新中小企业和瞪羚企业培育认定工作的通知》，经企业申报、市州推荐和专家评审，认定兰州某某科技有限公司等500家企业为2024年度专精特新中小企业。
+力争2025年全省新增专精特新中小企业300家以上。
+甘肃省工业和信息化厅
+2024年12月20日
+"""
+
+
 def library_of(tmp_path_factory, name: str, files: dict[str, str]):
     """An assistant over a library of the given files (name → text), ingested."""
     from assistant.container import Assistant
@@ -276,6 +291,7 @@ def measures_library(tmp_path_factory, model_dir):
     files = {
         "measures.txt": MEASURES, "yunnan.txt": YUNNAN, "gansu-news.txt": PROVINCIAL_NEWS, "tiered.txt": TIERED_MEASURES,
         "giant-news.txt": GIANT_NEWS, "qinghai.txt": QINGHAI_MEASURES, "gansu-figures.txt": GANSU_FIGURES,
+        "city-money.txt": CITY_MONEY, "gansu-list.txt": GANSU_LIST,
     }
     return library_of(tmp_path_factory, "measures", files)
 
@@ -317,6 +333,28 @@ def test_an_article_of_a_named_document_comes_from_that_document_or_is_declined(
     ],
 )
 def test_a_figure_about_another_time_level_or_batch_or_a_ceiling_does_not_answer(measures_library, question, answered, expected):
+    answer = measures_library.chain.ask(question)
+    assert answer.answered is answered and (expected in answer.answer) is answered, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "expected"),
+    [
+        ("泉州对新认定的国家级集群奖励多少钱？", True, "200万元"),
+        ("漳州对新认定的国家级集群奖励多少钱？", False, "200万元"),  # another city
+        ("甘肃对新认定的国家级集群奖励多少钱？", False, "200万元"),  # a city's money is not its province's
+        ("中央财政对新认定的国家级集群奖励多少钱？", False, "200万元"),  # another payer
+        ("2024年度甘肃认定了多少家专精特新中小企业？", True, "500家"),
+        ("2024年度甘肃认定了多少家瞪羚企业？", False, "500家"),  # named only in the title the list cites
+        ("甘肃2025年计划新增多少家专精特新中小企业？", True, "300家"),
+        ("甘肃2025年新增了多少家专精特新中小企业？", False, "300家"),  # a target is not what happened
+        ("《某省促进特色产业集群发展办法》的文号是多少？", True, "某工信发〔2024〕12号"),
+        ("《某省进一步促进特色产业集群发展办法》的文号是多少？", False, "某工信发〔2024〕12号"),  # another title
+        ("甘肃2025年度的省级集群里，陇东地区有几个？", True, "5个"),
+        ("甘肃2025年度的省级集群里，陇中地区有几个？", False, "15个"),  # a region the source does not count
+    ],
+)
+def test_a_city_a_payer_a_target_or_a_title_the_question_names_holds_for_the_answer(measures_library, question, answered, expected):
     answer = measures_library.chain.ask(question)
     assert answer.answered is answered and (expected in answer.answer) is answered, answer.answer
 

@@ -299,6 +299,9 @@ def test_a_document_is_about_the_province_its_title_or_its_own_voice_names():
     national = "各省、自治区、直辖市及新疆生产建设兵团中小企业主管部门：现将办法印发给你们。"
     assert region_of_document("关于印发《优质企业培育办法》的通知", "工业和信息化部", national) is None
     assert region_of_document("专精特新企业超14万家", "中国新闻网", "中新社北京8月6日电 截至2024年底，全国…") is None
+    # A provincial paper that names only its cities speaks for their province.
+    cities = "记者从省工业和信息化厅获悉，全省共有14个集群入选，西安市碑林区、宝鸡市高新区的集群名列其中。我省集群已达32个。"
+    assert region_of_document("我省省级集群总数增至32个", "某经济网", cities) == "陕西"
 
 
 def test_each_paragraph_knows_the_lead_ins_of_the_units_that_hold_it():

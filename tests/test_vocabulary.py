@@ -3,10 +3,10 @@
 import pytest
 
 from assistant.answering.figures import figures
-from assistant.answering.intent import CEILING, VALUE_KINDS, analyse, asked_subject, classify, has_value, other_level
+from assistant.answering.intent import CEILING, VALUE_KINDS, analyse, asked_subject, classify, has_value, other_level, other_payer
 from assistant.answering.outline import asks_outline
 from assistant.library.tokens import canonical, tokenize
-from assistant.vocabulary import DOMAIN_WORDS, PROGRAMMES, STOPWORDS, issuing_province, places_in, vocabulary
+from assistant.vocabulary import DOMAIN_WORDS, PROGRAMMES, STOPWORDS, cities_in, issuing_province, places_in, vocabulary
 
 TYPE_EXAMPLES = [(t["name"], q) for t in vocabulary()["types"] for q in t["examples"]]
 KINDS = {k.name: k for k in VALUE_KINDS}
@@ -74,3 +74,19 @@ def test_a_ceiling_on_a_count_is_read_from_its_example(entry):
 @pytest.mark.parametrize("entry", vocabulary()["levels"]["examples"], ids=lambda e: e["question"])
 def test_a_sentence_about_another_level_is_told_from_its_example(entry):
     assert other_level(analyse(entry["question"]), entry["sentence"]) is entry["other"]
+
+
+@pytest.mark.parametrize("entry", vocabulary()["payer_examples"], ids=lambda e: e["question"])
+def test_a_sentence_about_another_payer_is_told_from_its_example(entry):
+    assert other_payer(analyse(entry["question"]), entry["sentence"]) is entry["other"]
+
+
+@pytest.mark.parametrize("entry", vocabulary()["places"]["suffixed"]["examples"], ids=lambda e: e["text"])
+def test_cities_are_found_and_words_that_look_like_one_are_not(entry):
+    assert list(cities_in(entry["text"])) == entry["cities"]
+
+
+def test_a_city_is_read_whole_next_to_a_province():
+    assert cities_in("陕西安康市") == ("安康",)
+    assert cities_in("济南通过了新规") == ("济南",)  # not 南通
+    assert analyse("厦门现在有几个国家级中小企业特色产业集群？").cities == ("厦门",)

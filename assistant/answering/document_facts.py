@@ -19,7 +19,7 @@ from typing import Literal
 from ..ingest.govdoc import DOC_NUMBER, doc_number, is_title_line, rules
 from ..library.tokens import title_fit, tokenize
 from ..script import to_simplified
-from ..vocabulary import places_in
+from ..vocabulary import cities_in, places_in
 
 Field = Literal["doc_number", "signed_on", "issuer"]
 # How much of the question's own words (without the asking phrase) the title must hold.
@@ -98,7 +98,7 @@ def named_documents(question: str, metas: list[dict]) -> list[dict]:
     by a title that holds its years, its province and most of its other words. Of equally good copies,
     the official text comes before a report about it, and a national text before a province's when the
     question names no province."""
-    named, field, places = doc_number(question), asked_field(question), places_in(question)
+    named, field, places = doc_number(question), asked_field(question), (*places_in(question), *cities_in(question))
     if named:
         hits = [m for m in metas if _number_key(m.get("doc_number") or "") == _number_key(named)]
         fit = {id(m): 1.0 for m in hits}
@@ -107,7 +107,8 @@ def named_documents(question: str, metas: list[dict]) -> list[dict]:
         tokens = tokenize(named_as)
         years, kind = set(_YEAR.findall(question)), kind_named(named_as)
         fit = {id(m): title_fit(tokens, _titles(m)) for m in metas}
-        hits = [m for m in metas if title_names(m, years, places, kind) and fit[id(m)] >= MIN_TITLE_FIT]
+        quoted = quoted_titles(question)
+        hits = [m for m in metas if title_names(m, years, places, kind, quoted) and fit[id(m)] >= MIN_TITLE_FIT]
     else:
         return []
     return sorted(
@@ -120,11 +121,27 @@ def _titles(meta: dict) -> str:
     return to_simplified(f"{meta.get('title', '')} {meta.get('official_title') or ''}")
 
 
-def title_names(meta: dict, years: set[str], places: tuple[str, ...], kind: str) -> bool:
-    """The document's title holds the years and the kind of document named, and its title or region
-    the provinces named: 陕西实施办法 names a Shaanxi 实施办法, not the national 暂行办法."""
+def title_names(meta: dict, years: set[str], places: tuple[str, ...], kind: str, quoted: tuple[str, ...] = ()) -> bool:
+    """The document's title holds the years and the kind of document named, its title or region the
+    provinces and cities named (陕西实施办法 names a Shaanxi 实施办法, not the national 暂行办法), and every
+    title the question quotes in 《》 whole: 《关于进一步支持…的通知》 is not 《关于支持…的通知》."""
     titles = _titles(meta)
-    return years <= set(_YEAR.findall(titles)) and all(p in titles or p == meta.get("region") for p in places) and kind in titles
+    return (
+        years <= set(_YEAR.findall(titles))
+        and all(p in titles or p == meta.get("region") for p in places)
+        and kind in titles
+        and all(q in _bare(titles) for q in quoted)
+    )
+
+
+def quoted_titles(question: str) -> tuple[str, ...]:
+    """The titles a question quotes in 《》, without their punctuation and spaces."""
+    return tuple(q for q in (_bare(t) for t in re.findall(r"《([^《》]{4,})》", question)) if q)
+
+
+def _bare(text: str) -> str:
+    """Only the words: quotation marks, brackets and spaces vary between copies of a title."""
+    return re.sub(r"[^\w]|_", "", text)
 
 
 def names_document(question: str) -> Callable[[dict], bool]:
@@ -132,8 +149,8 @@ def names_document(question: str) -> Callable[[dict], bool]:
     names the province and the kind of document written before the part, or any when it names neither."""
     m = re.search(r"第[^第]{1,4}[章条]", question)
     named_as = question[: m.start()] if m else question
-    places, kind = places_in(named_as), kind_named(named_as)
-    return lambda meta: title_names(meta, set(), places, kind)
+    places, kind, quoted = (*places_in(named_as), *cities_in(named_as)), kind_named(named_as), quoted_titles(named_as)
+    return lambda meta: title_names(meta, set(), places, kind, quoted)
 
 
 def find_fact(question: str, field: Field, metas: list[dict]) -> Fact | None:

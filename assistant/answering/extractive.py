@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
@@ -20,14 +21,14 @@ from ..ingest.govdoc import DOC_NUMBER, lead_in
 from ..library.tokens import _jieba, canonical, tokenize, weight
 from ..schema import Citation, Script, Turn
 from ..script import in_script, to_simplified, to_traditional
-from ..vocabulary import PROVINCES, issuing_province
+from ..vocabulary import CITIES, PROVINCES, cities_in, issuing_province
 from .articles import article_text, asked_article
 from .document_facts import (
     Field, asked_field, chinese_date, find_fact, names_document, numbers_the_kind_asked, official_title, phrase, quote,
 )
 from .evidence import Sentence, build_citation, candidate_sentences, introduces, reading_order, sentences_from
 from .figures import answering_figures, asked_years, figures, names_other_time, only_other_figures, other_year
-from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, other_level, quantity_matches
+from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, other_level, other_payer, quantity_matches
 from .outline import asks_outline, outline, topic_level
 from .query import Question
 from .rewrite import standalone
@@ -139,16 +140,22 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
     title = to_simplified(sentence.meta.get("title", "")) + section
     if national_only(intent) and region_of(sentence.meta) and not mentions(sentence.simplified, "国家级"):
         return 0.0  # a province's own rule or figure does not answer a question about the national one
-    for place in intent.places:
-        if place in sentence.simplified:
-            continue
-        names_other = any(p in sentence.simplified for p in PROVINCES if p != place)
+    for place in (*intent.places, *intent.cities):
+        if place in sentence.simplified or (CITIES.get(place) in intent.places and CITIES[place] in sentence.simplified):
+            continue  # a city asked of with its province (山东（含青岛）有多少个): the province's figure answers
+        names_other = _names_other_place(place, sentence.simplified)
+        if place in intent.cities and place in near and not names_other:
+            continue  # the passage goes on about the city the sentence before named
         refers_back = bool(_ANAPHOR.search(sentence.simplified))
-        in_document = place in title or place == sentence.meta.get("region")
+        in_document = place in title or place == sentence.meta.get("region") or place in to_simplified(sentence.meta.get("source", ""))
         if (place in near and refers_back) or (in_document and not names_other):
             factor *= 0.85
+        elif place in intent.cities and place in context and not names_other:
+            factor *= 0.85  # a passage about a city's firms or clusters names it once, like a cluster's name
         else:
             return 0.0
+    if intent.locality and intent.counted and intent.locality not in f"{near}{sentence.simplified}":
+        return 0.0  # 全省已达32个 does not say how many are in 陕南
     if intent.cluster_words and not any(w in f"{title}{near}{sentence.simplified}" for w in intent.cluster_words):
         if not any(w in context for w in intent.cluster_words):
             return 0.0  # about another cluster, or about clusters in general
@@ -168,8 +175,13 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
     national_text = intent.programmes == ("国家级",) and national_issuer(sentence.meta)
     if not national_text and other_level(intent, f"{sentence.simplified}{title}"):
         return 0.0  # 全省共有18个省级集群 does not answer 国家级集群里陕西有几个
-    if intent.programmes and not national_text and not any(mentions(f"{sentence.simplified}{title}", g) for g in intent.programmes):
-        if any(mentions(context, g) for g in intent.programmes):
+    if other_payer(intent, sentence.simplified):
+        return 0.0  # 省级专项资金给予300万元 does not answer 中央财政给多少
+    # A programme named only in a cited title (依据《关于开展…“瞪羚”企业培育认定工作的通知》) is not what the
+    # sentence is about.
+    own_words = f"{CITED_TITLE.sub('', sentence.simplified)}{title}"
+    if intent.programmes and not national_text and not any(mentions(own_words, g) for g in intent.programmes):
+        if any(mentions(CITED_TITLE.sub("", context), g) for g in intent.programmes):
             factor *= 0.75
         elif sentence.low_quality:
             factor *= 0.5
@@ -201,9 +213,20 @@ def what_follows(head: Sentence, ranked: list[Sentence]) -> list[Sentence]:
     return out
 
 
+CITED_TITLE = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》")
+
+
+def _names_other_place(place: str, text: str) -> bool:
+    """The text names a province other than `place` (or than a city's own province), or another city."""
+    own = CITIES.get(place)
+    if any(p in text for p in PROVINCES if p not in (place, own)):
+        return True
+    return bool(own) and any(c != place for c in cities_in(text))
+
+
 def national_only(intent: Intent) -> bool:
-    """国家级…, 全国…, with no province named: the question is about the national programme."""
-    return not intent.places and (intent.nationwide or "国家级" in intent.programmes)
+    """国家级…, 全国…, with no province or city named: the question is about the national programme."""
+    return not intent.places and not intent.cities and (intent.nationwide or "国家级" in intent.programmes)
 
 
 def national_issuer(meta: dict) -> bool:
@@ -246,13 +269,10 @@ def _without_named(intent: Intent, text: str) -> str:
     """The text without the figures and places the question names itself, which cannot be its answer."""
     for number in intent.numbers:
         text = number_pattern(number).sub("", text)
-    for place in intent.places:
+    for place in (*intent.places, *intent.cities):
         text = text.replace(place, "")
     return text
 
-
-def _cos(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b))
 
 
 def continuation(intent: Intent, best: Sentence, candidates: list[Sentence]) -> list[Sentence]:
@@ -387,11 +407,13 @@ class ExtractiveAnswerer:
         bound_asked = bool(_ASKS_BOUND.search(question.search))
         headings = {(s.doc_id, s.place): s.simplified for s in reversed(candidates) if s.place and introduces(s)}
         titles = {s.doc_id: to_simplified(s.meta.get("title", "")) for s in candidates}
-        for s, vec in zip(candidates, svecs):
+        # Vectors are normalised: the dot product is the cosine.
+        cosines = (np.asarray(svecs, dtype=np.float64) @ np.asarray(qvec, dtype=np.float64)).tolist()
+        for s, cos in zip(candidates, cosines):
             section = s.heading + "".join(h for (doc, place), h in headings.items() if doc == s.doc_id and s.place.startswith(place))
             heading = f"{titles[s.doc_id]}{section}{s.meta.get('region') or ''}"
             lex = lexical_coverage(tokens, s.simplified, s.previous, weights, heading)
-            sem = max(0.0, min(1.0, (_cos(qvec, vec) - SEM_FLOOR) / SEM_SPAN))
+            sem = max(0.0, min(1.0, (cos - SEM_FLOOR) / SEM_SPAN))
             # A lead-in (下列条件：) is answered with what it introduces, which holds the items asked for. A list
             # marker (一是…) says where a sentence stands, not what it says: its 是 defines nothing.
             fit = 1.0 if pattern.search(_ENUMERATED.sub("", s.simplified, count=1)) or (intent.type in ("list", "condition") and introduces(s)) else miss

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..ingest.govdoc import DOC_NUMBER
 from ..library.tokens import _jieba
-from ..vocabulary import PROVINCES
+from ..vocabulary import CITIES, PROVINCES
 from .intent import ASKS_NEW, CEILING, ROUND_YEAR, Intent, as_of
 
 # Digits, or number words followed by a measure word (三个层次, 两家): 第一, 一是 and 一批 are not figures.
@@ -39,7 +39,13 @@ _CLAUSE_SUBSETS = ((r"县域|县级", r"县"),)
 _LIST_SUBSETS = ((r"首批|第一批", r"首批|第一批|第1批"), (r"第[二三四五六七八九十]批", r"批"))
 _NEW = re.compile(rf"{ASKS_NEW}|今年入选")
 _TOTAL = re.compile(r"累计|总数|共有|共计|增至|达到")
+_CUMULATIVE = re.compile(r"累计|总数|增至|总量|已达|达到")
+# A sentence that opens at a point in time, or counts what is held now, states totals throughout:
+# 截至2025年1月，处于有效期内的…1163家 is not how many were added in 2024.
+_STANDING = re.compile(r"^[^，,。]{0,6}(?:截至|截止)|有效期内|现有")
 _FUTURE = re.compile(r"计划|目标|将|预计|力争|争取|打算|规划|提出|到20\d\d年|十四五")
+# How a source states a target rather than a count of what happened.
+_TARGET = re.compile(r"力争|争取|目标|计划(?!单列)|预计|打算")
 _COUNT_MEASURES = "个家项位种批人次"
 _LEVELS = re.compile(r"国家级|省级|市级|县级")
 _LEVEL = re.compile(rf"(?:左右|以上|多|余)?({_LEVELS.pattern})")
@@ -58,6 +64,8 @@ class Figure:
     """The few characters after it: what it counts (29个**省份**)."""
     places: frozenset[str]
     """The provinces (or 全国) it is about: the nearest group named before it in the sentence."""
+    clause_after: str
+    """The rest of its clause (500家企业**为2024年度专精特新中小企业**)."""
     locality: str = ""
     """A city or county inside that province the figure is about (浙江省**嘉善县**…聚集了103家企业), or
     the place its own clause names when it names no province (广州、深圳、佛山共5个, 粤东西北有2个)."""
@@ -84,13 +92,14 @@ def figures(sentence: str) -> list[Figure]:
         clause = re.split(r"[,，;；:：。]", before)[-1]
         value, measure = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
         after = sentence[m.end() : m.end() + 5]
+        clause_after = re.split(r"[,，;；:：。]", sentence[m.end() :])[0]
         if locality:
             place = locality.group(1)
         elif groups and groups[-1].end() > len(before) - len(clause):
             place = ""  # the clause names a province: the figure is the province's
         else:
             place = _place_named(clause)  # a city and no province: that city's figure, a part of its province's
-        out.append(Figure(value, measure or "", clause, before, after, places, place))
+        out.append(Figure(value, measure or "", clause, before, after, places, clause_after, place))
     return out
 
 
@@ -129,8 +138,14 @@ def names_other_time(intent: Intent, sentence: str) -> bool:
 def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
     if figure.value in intent.numbers or other_year(intent, figure.clause_before):
         return True
+    rounds_after = set(ROUND_YEAR.findall(figure.clause_after))
+    if rounds_after and set(asked_years(intent)) and not rounds_after & set(asked_years(intent)):
+        return True  # 500家企业为2024年度专精特新中小企业 is 2024's count, not 2025's
     if intent.realized and CEILING.search(figure.clause_before):
         return True  # 推荐了几个 is not answered by 不超过3个
+    asks_what_happened = intent.realized or intent.scope != "any"
+    if asks_what_happened and not intent.planned and _TARGET.search(figure.clause_before):
+        return True  # 新增了多少家, 目前有多少家: what happened, not 力争新培育1000家以上
     asks_count = bool(intent.measure) and intent.measure in _COUNT_MEASURES
     if asks_count and (not figure.measure or figure.measure not in _COUNT_MEASURES):
         return True  # 多少家 is not answered by 60亿元 or 25.6%
@@ -152,17 +167,28 @@ def rules_out(intent: Intent, figure: Figure, question: str) -> bool:
         return True
     if any(re.search(limit, figure.before) and not re.search(asked, question) for limit, asked in _LIST_SUBSETS):
         return True
-    if intent.places and figure.places and not figure.places & set(intent.places):
+    asked_provinces = {*intent.places, *(CITIES[c] for c in intent.cities)}
+    if asked_provinces and figure.places and not figure.places & asked_provinces:
         return True
+    named_province = figure.places & set(intent.places)
+    if intent.cities and figure.places and not named_province and not any(c in figure.locality for c in intent.cities):
+        return True  # 福建共有10个 is the province's count, not 厦门's (unless the question asks of 福建 too)
     if intent.nationwide and figure.places and "全国" not in figure.places:
         return True
     # A county's 103家企业 is not its province's count; 嘉善县…集群等9个 counts the whole list, though.
     in_locality = figure.locality and _LOCALITY_SUFFIX.sub("", figure.locality) not in question and not figure.clause_before.endswith("等")
-    if intent.places and in_locality:
+    if asked_provinces and in_locality:
         return True
     if intent.scope == "total" and _NEW.search(figure.clause_before) and not _TOTAL.search(figure.clause_before):
         return True
-    return intent.scope == "new" and _TOTAL.search(figure.clause_before) is not None and not _NEW.search(figure.clause_before)
+    # A yearly round's count (确定了2024年度名单，全省共有18个集群入选) is what that round added, not a running
+    # total, unless the question asks about the round itself.
+    in_round = ROUND_YEAR.search(figure.before) or ROUND_YEAR.search(figure.clause_after)
+    if intent.scope == "total" and not intent.rounds and in_round and not _CUMULATIVE.search(figure.clause_before):
+        return True
+    if intent.scope == "new" and _NEW.search(figure.clause_before) is None:
+        return _TOTAL.search(figure.clause_before) is not None or _STANDING.search(figure.before) is not None
+    return False
 
 
 def answering_figures(intent: Intent, sentence: str, question: str) -> set[str]:

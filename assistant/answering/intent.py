@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ..ingest.govdoc import DOC_NUMBER
-from ..vocabulary import DOMAIN_WORDS, PROGRAMMES, PROVINCES, places_in, vocabulary
+from ..vocabulary import DOMAIN_WORDS, PROGRAMMES, PROVINCES, cities_in, places_in, vocabulary
 
 QuestionType = Literal["number", "list", "date", "who", "condition", "definition", "general"]
 
@@ -64,6 +64,7 @@ VALUE_KINDS = tuple(
 class Intent:
     type: QuestionType
     places: tuple[str, ...]
+    """The provinces the question names."""
     numbers: tuple[str, ...]
     """Figures the question itself names (2024年, 100个, 第六批): an answer must be about the same ones."""
     programmes: tuple[str, ...]
@@ -98,6 +99,13 @@ class Intent:
     """推荐了几个, 最终认定了多少个: what happened, which a ceiling (不超过3个) does not answer."""
     as_of: frozenset[tuple[str, int]] = frozenset()
     """The points in time the question asks a figure at (截至2023年底 → (2023, 12))."""
+    cities: tuple[str, ...] = ()
+    """The cities the question names (厦门的国家级集群): an answer is about one of them, not its province."""
+    locality: str = ""
+    """A place inside a province or across provinces that the asked value is of (陕南有几个, 长三角地区有多少个);
+    it binds a count (`counted`), not a question asking which firm there did something."""
+    payers: tuple[str, ...] = ()
+    """Who the question says pays (中央财政给多少): another payer's money does not answer it."""
     ordinals: tuple[str, ...] = ()
     """Those of `numbers` the question names as a batch or session (第六批 → 6): a source names them so too,
     and a 6 in 8月6日 is not the sixth batch."""
@@ -121,6 +129,9 @@ def analyse(question: str) -> Intent:
     return Intent(
         type=qtype,
         places=places,
+        cities=cities_in(question),
+        payers=payers_in(question),
+        locality=asked_locality(question),
         numbers=tuple(dict.fromkeys([*_NUMBER.findall(question), *ordinals])),
         ordinals=ordinals,
         rounds=tuple(ROUND_YEAR.findall(question)),
@@ -131,9 +142,9 @@ def analyse(question: str) -> Intent:
         date_grain="day" if re.search(r"几号|哪天|哪一天|哪几天|几月几日", question)
         else "month" if re.search(r"什么时候|何时|几月|时间", question) else "year",
         **_value_kind(question, qtype),
-        nationwide=bool(re.search(_NATIONAL, question)) and not places,
+        nationwide=bool(re.search(_NATIONAL, question)) and not places and not cities_in(question),
         ranked=bool(re.search(r"老几|第几|排名|排第|名列", question)),
-        planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育", question)),
+        planned=bool(re.search(r"计划(?!单列)|打算|将要|预计|力争|要培育|目标|规划", question)),
         cluster_words=cluster_words(question),
         subject=asked_subject(question),
         scope="new" if re.search(ASKS_NEW, question) else "total" if re.search(_ASKS_TOTAL, question) else "any",
@@ -248,7 +259,36 @@ def asked_subject(question: str) -> str:
     known = jieba.dt.FREQ.get(word) or word in DOMAIN_WORDS
     if not flag.startswith(("n", "vn")) or flag.startswith("ns") or len(word) < 2 or _frames(word) or not known:
         return ""
-    return "" if places_in(word) or word in PROGRAMMES else word
+    return "" if places_in(word) or cities_in(word) or word in PROGRAMMES else word
+
+
+def asked_locality(question: str) -> str:
+    """The place name (by jieba's part of speech) that the clause asking for a value ends on, when it is
+    neither a province nor a known city: 18个里，**陕南**有几个 asks about 陕南, which a province's total or
+    another region's figure does not answer."""
+    import jieba.posseg
+
+    from ..library.tokens import _jieba
+
+    m = _ASKING.search(question)
+    if not m:
+        return ""
+    _jieba()
+    clause = re.split(r"[,，;；:：。?？!！]", question[: m.start()])[-1]
+    words = jieba.posseg.lcut(clause)
+    # Only a place the asking words follow (陕南**有几个**, 长三角地区**有多少个**): in 东阳磁性材料集群里有几家
+    # the place names the cluster, which `cluster_words` holds to.
+    while words and (words[-1].flag in ("v", "f", "d", "x", "uj") or words[-1].word in _LOCALITY_TAIL):
+        words.pop()
+    if not words or words[-1].flag != "ns" or len(words[-1].word) < 2:
+        return ""
+    place = words[-1].word
+    if places_in(place) or cities_in(place):
+        return ""
+    return re.sub(r"(?<=..)[县市区]$", "", place)  # 嘉善县 is written 嘉善 too
+
+
+_LOCALITY_TAIL = frozenset("地区 一共 总共 共 现在 目前 如今 里 内".split())
 
 
 def _frames(word: str) -> bool:
@@ -309,6 +349,19 @@ def quantity_matches(intent: Intent, sentence: str) -> bool:
 
 def mentions(text: str, programme: str) -> bool:
     return any(form in text for form in PROGRAMMES[programme])
+
+
+_PAYERS = {name: re.compile(pattern) for name, pattern in vocabulary()["payers"].items()}
+
+
+def payers_in(text: str) -> tuple[str, ...]:
+    return tuple(name for name, pattern in _PAYERS.items() if pattern.search(text))
+
+
+def other_payer(intent: Intent, text: str) -> bool:
+    """The text says another payer than the one asked pays, and not the one asked (`[payers]`)."""
+    named = payers_in(text)
+    return bool(intent.payers and named) and not set(intent.payers) & set(named)
 
 
 _LEVELS = vocabulary()["levels"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..schema import Turn
-from ..vocabulary import PROVINCES
+from ..vocabulary import CITIES, PROVINCES, cities_in
 
 _SCOPES = ("全国", "全省", "县域")
 _REGIONS = ("东部", "中部", "西部", "东北")
@@ -98,4 +98,14 @@ def standalone(question: str, history: list[Turn]) -> str:
         return swapped
     if own_question and names_something:
         return question
-    return f"{topic(previous)}，{fragment}"
+    return f"{_without_its_cities(topic(previous))}，{fragment}"
+
+
+def _without_its_cities(about: str) -> str:
+    """A topic that names a province and cities in it was a question about the province's rule, asked of
+    a city (云南…省级集群推荐，昆明能报几个): a further question (材料最晚什么时候寄到省里) is about the rule,
+    not about that city. A city named alone (厦门的集群奖励) stays what the topic is about."""
+    for city in cities_in(about):
+        if CITIES[city] in about:
+            about = re.sub(rf"{city}[市州]?", "", about)
+    return about

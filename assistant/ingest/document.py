@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
 from ..schema import Document, DocumentMeta
 from ..script import detect_script, to_simplified
-from ..vocabulary import PROVINCES, issuing_province
+from ..vocabulary import CITIES, PROVINCES, cities_in, issuing_province
 from .clean import CJK, clean_body, normalize_whitespace, strip_pinyin
 from .govdoc import (
     DOC_NUMBER,
@@ -142,7 +143,9 @@ def region_of_document(title: str, source: str, body: str) -> str | None:
     (北京8月6日电) and lists (新疆生产建设兵团), without being about any of them."""
     if named := issuing_province(source, title):
         return named
-    counts = {p: n for p in PROVINCES if (n := body.count(p))}
+    # A city counts for its province: a provincial paper names 西安市碑林区, not 陕西.
+    counts = Counter({p: n for p in PROVINCES if (n := body.count(p))})
+    counts.update(CITIES[city] for city in cities_in(body))
     if not counts or not re.search(r"我省|本省|全省", body):
         return None
     top = max(counts, key=counts.get)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from functools import lru_cache
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -66,6 +67,13 @@ def stated_figures(text: str) -> frozenset[str]:
     """The figures a chunk states, without date and time stamps: a repost states the same ones under its own
     发布时间, while next year's notice in last year's words states others (3月31日 for 4月30日)."""
     return frozenset(re.findall(r"\d+(?:\.\d+)?", _STAMP.sub("", text)))
+
+
+@lru_cache(maxsize=8192)
+def passage_key(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A chunk's shingles and figures, which `_collapse` compares among a question's candidates. Chunk
+    texts recur from question to question, and computing these cost more than comparing them."""
+    return frozenset(shingles(text)), stated_figures(text)
 
 
 def article_start(index: KeywordIndex, meta: dict) -> Hit | None:
@@ -231,7 +239,7 @@ class HybridRetriever(BaseRetriever):
           rather than a repost of it (library/copies.py says which documents are copies)."""
         kept: list[tuple[str, dict, tuple[set[str], frozenset[str]]]] = []
         for cid, entry in ranked:
-            key = shingles(entry["text"]), stated_figures(entry["text"])
+            key = passage_key(entry["text"])
             twin = next((i for i, (_, _, k) in enumerate(kept) if k[1] == key[1] and near_duplicate(key[0], k[0])), None)
             if twin is not None:
                 if entry["meta"].get("quality", 0) > kept[twin][1]["meta"].get("quality", 0) + 0.2:
@@ -251,7 +259,8 @@ class HybridRetriever(BaseRetriever):
         if meta["doc_id"] == other_meta["doc_id"]:
             return None
         (small, small_figures), (large, large_figures) = sorted((key, other), key=lambda k: len(k[0]))
-        if len(small & large) < HELD_IN * len(small) or not small_figures <= large_figures:
+        # The figures first: comparing two small sets is much cheaper than the shingles.
+        if not small_figures <= large_figures or len(small & large) < HELD_IN * len(small):
             return None
         return self._first_copy(meta["doc_id"], other_meta["doc_id"])
 
