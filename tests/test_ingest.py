@@ -226,3 +226,24 @@ def test_chunks_of_no_document_are_removed_and_a_live_upload_is_left_alone(tmp_p
     assert done.returncode == 0, done.stderr
     assert "1 chunks that belonged to no document" in done.stderr
     assert set(assistant.store.existing_chunk_ids(["ghost", "live"])) == {"live"} and live.exists()
+
+
+def test_a_document_that_repeats_a_criterion_is_ingested_with_it_once(tmp_path, real_embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rule = "申报专精特新“小巨人”企业的，上年度营业收入不低于1亿元。"
+    notice = (
+        "某省工业和信息化厅关于开展小巨人企业申报工作的通知\n"
+        f"一、申报条件。{rule}\n"
+        "二、申报程序。各市于6月30日前报送材料。\n"
+        f"附件：申报要点。{rule}\n"
+        "某省工业和信息化厅\n2025年5月6日\n"
+    )
+    (corpus / "notice.txt").write_text(notice, encoding="utf-8")
+    assistant = make_assistant(tmp_path, corpus, real_embeddings)
+
+    report = assistant.ingestor.ingest(progress=False)
+
+    assert report.files_read == 1 and not report.skipped
+    stated = [c for c in assistant.criteria_store.criteria() if c.value_text == "1亿元"]
+    assert len(stated) == 1, stated

@@ -52,7 +52,9 @@ class CriteriaStore:
         if not criteria:
             return
         self.collection.delete(where={"doc_id": {"$in": list(criteria)}})
-        found = [(doc_id, c) for doc_id, cs in criteria.items() for c in cs]
+        # A criterion's id is its document, sentence and figure: a sentence a document repeats (a summary
+        # above the articles, a repost's quoted copy) states it once, and Chroma refuses repeated ids.
+        found = list({c.id: (doc_id, c) for doc_id, cs in criteria.items() for c in reversed(cs)}.values())[::-1]
         if found:
             self.collection.upsert(
                 ids=[c.id for _, c in found],
