@@ -259,6 +259,7 @@ GANSU_FIGURES = """甘肃专精特新企业培育情况
 # A city's own money, and a list whose legal basis cites another programme's notice.
 CITY_MONEY = """泉州市工业和信息化局关于支持中小企业特色产业集群发展的通知
 对新认定的国家级中小企业特色产业集群，市级财政给予集群运营单位一次性奖励200万元。
+集群次年的资金按绩效考核得分拨付：90分（含）以上的，给予80万元；75分（含）至90分的，给予50万元；75分以下的，不予支持。
 泉州市工业和信息化局
 2025年5月8日
 """
@@ -341,6 +342,8 @@ def test_a_figure_about_another_time_level_or_batch_or_a_ceiling_does_not_answer
     ("question", "answered", "expected"),
     [
         ("泉州对新认定的国家级集群奖励多少钱？", True, "200万元"),
+        ("泉州对新认定的国家级集群，市级财政奖励多少钱？", True, "200万元"),  # 市级 says who pays, not a level
+        ("泉州的集群绩效考核打了82分，次年能拿多少钱？", True, "50万元"),  # 82分 falls in 75分至90分
         ("漳州对新认定的国家级集群奖励多少钱？", False, "200万元"),  # another city
         ("甘肃对新认定的国家级集群奖励多少钱？", False, "200万元"),  # a city's money is not its province's
         ("中央财政对新认定的国家级集群奖励多少钱？", False, "200万元"),  # another payer

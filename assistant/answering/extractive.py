@@ -27,7 +27,7 @@ from .document_facts import (
     Field, asked_field, chinese_date, find_fact, names_document, numbers_the_kind_asked, official_title, phrase, quote,
 )
 from .evidence import Sentence, build_citation, candidate_sentences, introduces, reading_order, sentences_from
-from .figures import answering_figures, asked_years, figures, names_other_time, only_other_figures, other_year
+from .figures import answering_figures, asked_years, figures, names_other_time, only_other_figures, other_year, within_stated_band
 from .intent import Intent, analyse, char_pairs, has_value, mentions, number_pattern, other_level, other_payer, quantity_matches
 from .outline import asks_outline, outline, topic_level
 from .query import Question
@@ -167,6 +167,9 @@ def constraint(intent: Intent, sentence: Sentence, context: str, section: str = 
         standalone_number = number_pattern(number, number in intent.ordinals)
         if standalone_number.search(DOC_NUMBER.sub("", f"{sentence.simplified}{title}")):  # 〔2023〕 is no year
             continue
+        unit = dict(intent.measured).get(number)
+        if unit and within_stated_band(number, unit, sentence.simplified):
+            continue  # 打了75分 is answered by the rule for 70分（含）至80分
         if standalone_number.search(context) or number == doc_year:
             factor *= 0.75
         else:

@@ -103,6 +103,24 @@ def figures(sentence: str) -> list[Figure]:
     return out
 
 
+# A band a rule states, in the units a question gives a figure in (intent.measured).
+_BAND = re.compile(r"(\d+(?:\.\d+)?)(分|%|万元|亿元|元|家|个|人)?(?:（含）|\(含\))?(?:至|到|~|～|—|-)(\d+(?:\.\d+)?)(分|%|万元|亿元|元|家|个|人)")
+_FLOOR = re.compile(r"(\d+(?:\.\d+)?)(分|%|万元|亿元|元|家|个|人)(?:（含）|\(含\))?以上")
+_CEILING = re.compile(r"(\d+(?:\.\d+)?)(分|%|万元|亿元|元|家|个|人)以下")
+
+
+def within_stated_band(value: str, unit: str, text: str) -> bool:
+    """Whether the text states a band in the same unit that holds the value: 70分（含）至80分 holds 75分,
+    80分（含）以上 holds 85分, 60分以下 holds 55分."""
+    v = float(value)
+    for m in _BAND.finditer(text):
+        if m.group(4) == unit and (m.group(2) or unit) == unit and float(m.group(1)) <= v <= float(m.group(3)):
+            return True
+    if any(m.group(2) == unit and v >= float(m.group(1)) for m in _FLOOR.finditer(text)):
+        return True
+    return any(m.group(2) == unit and v < float(m.group(1)) for m in _CEILING.finditer(text))
+
+
 def asked_years(intent: Intent) -> list[str]:
     """The years among the figures a question names (2022年度… → 2022)."""
     return [n for n in intent.numbers if _YEAR_NUMBER.fullmatch(n)]

@@ -104,6 +104,9 @@ class Intent:
     locality: str = ""
     """A place inside a province or across provinces that the asked value is of (陕南有几个, 长三角地区有多少个);
     it binds a count (`counted`), not a question asking which firm there did something."""
+    measured: tuple[tuple[str, str], ...] = ()
+    """Those of `numbers` the question gives with a unit (打了75分 → ("75", "分")): a band a rule states
+    (70分至80分的) is about them too."""
     payers: tuple[str, ...] = ()
     """Who the question says pays (中央财政给多少): another payer's money does not answer it."""
     ordinals: tuple[str, ...] = ()
@@ -120,7 +123,9 @@ def classify(question: str) -> QuestionType:
 
 def analyse(question: str) -> Intent:
     """`question` is the normalised (simplified) text."""
-    programmes = tuple(p for p in PROGRAMMES if p in question)
+    # 市级资金, 省级主管部门: a level before a payer or an authority says who pays or acts, not which level
+    # of recognition the question is about.
+    programmes = tuple(p for p in PROGRAMMES if p in _AUTHORITY_LEVEL.sub("", question))
     # "国家级小巨人" asks about 小巨人; the level word only constrains when nothing more specific is named.
     if len(programmes) > 1 and "国家级" in programmes:
         programmes = tuple(p for p in programmes if p != "国家级")
@@ -131,6 +136,7 @@ def analyse(question: str) -> Intent:
         places=places,
         cities=cities_in(question),
         payers=payers_in(question),
+        measured=tuple(dict.fromkeys(_MEASURED.findall(question))),
         locality=asked_locality(question),
         numbers=tuple(dict.fromkeys([*_NUMBER.findall(question), *ordinals])),
         ordinals=ordinals,
@@ -288,6 +294,7 @@ def asked_locality(question: str) -> str:
     return re.sub(r"(?<=..)[县市区]$", "", place)  # 嘉善县 is written 嘉善 too
 
 
+_MEASURED = re.compile(r"(\d+(?:\.\d+)?)(分|%|万元|亿元|元|家|个|人)")
 _LOCALITY_TAIL = frozenset("地区 一共 总共 共 现在 目前 如今 里 内".split())
 
 

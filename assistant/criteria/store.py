@@ -82,6 +82,11 @@ class CriteriaStore:
         got = self.collection.get(where={"$and": [{"kind": _MARKER}, {"version": reading_version()}]}, include=["metadatas"])
         return {m["doc_id"] for m in got["metadatas"]}
 
+    def programmes(self) -> set[str]:
+        """The programmes the library states criteria for, from the metadata alone."""
+        got = self.collection.get(where={"kind": _CRITERION}, include=["metadatas"])
+        return {m["programme"] for m in got["metadatas"]}
+
     def criteria(self, doc_ids: list[str] | None = None) -> list[Criterion]:
         where: dict = {"kind": _CRITERION}
         if doc_ids is not None:
